@@ -1,0 +1,371 @@
+"""The Typer app: shared options declared once, one short function per command.
+
+Every query command is parse -> load -> query -> render. Expected failures are EsraError
+subclasses; EsraGroup.invoke turns them into one stderr line and their exit code, so the
+installed command and CliRunner behave the same.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import sys
+from dataclasses import dataclass
+from enum import StrEnum
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from typer.core import TyperGroup
+
+from esra_cli import __version__, dates, facts, locate, query, render
+from esra_cli.errors import EXIT_OK, EsraError
+
+EPILOG = "Docs, exit codes and the JSON contract: see README.md."
+
+
+class Lang(StrEnum):
+    """Languages esra answers in."""
+
+    en = "en"
+    it = "it"
+
+
+@dataclass(frozen=True, slots=True)
+class Settings:
+    """Options that may come before or after the command name; the later one wins."""
+
+    facts: Path | None = None
+    lang: Lang = Lang.en
+
+
+class EsraGroup(TyperGroup):
+    """Maps esra's exceptions to one line on stderr and their exit code, and a closed pipe to 0."""
+
+    # Typed Any: the supertype's Context lives in Typer's private vendored Click.
+    def invoke(self, ctx: Any) -> Any:
+        try:
+            return super().invoke(ctx)
+        except EsraError as err:
+            render.error(str(err))
+            raise typer.Exit(err.exit_code) from None
+        except BrokenPipeError:
+            silence_stdout()
+            raise typer.Exit(EXIT_OK) from None
+
+
+def silence_stdout() -> None:
+    """After a reader closed the pipe, point stdout at /dev/null so the final flush cannot fail."""
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+    except (OSError, ValueError):
+        pass  # no real file descriptor (tests, closed stream): nothing left to flush into
+
+
+def _iso_date(value: str | None) -> str | None:
+    if value is not None and not dates.is_valid(value):
+        raise typer.BadParameter(f"{value!r} is not an ISO date (YYYY, YYYY-MM or YYYY-MM-DD)")
+    return value
+
+
+FactsOpt = Annotated[
+    Path | None,
+    typer.Option("--facts", metavar="PATH", help="Fact base to read [env: ESRA_FACTS].", show_default=False),
+]
+LangOpt = Annotated[
+    Lang | None,
+    typer.Option(
+        "--lang",
+        case_sensitive=False,
+        help="Answer in English or Italian [env: ESRA_LANG].",
+        show_default=False,
+    ),
+]
+JsonOpt = Annotated[bool, typer.Option("--json", help="Print JSON for scripts instead of a table.")]
+AsOfOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--as-of",
+        metavar="DATE",
+        callback=_iso_date,
+        help="Judge roles past/current/planned on this date (default: today).",
+        show_default=False,
+    ),
+]
+
+app = typer.Typer(
+    cls=EsraGroup,
+    name="esra",
+    # Plain Click help: Rich help would import Rich on every --help (see bench/).
+    rich_markup_mode=None,
+    pretty_exceptions_enable=False,
+    add_completion=False,
+    invoke_without_command=True,
+    context_settings={"help_option_names": ["-h", "--help"]},
+    epilog=EPILOG,
+)
+
+
+@app.callback()
+def main(
+    ctx: typer.Context,
+    facts_path: Annotated[
+        Path | None,
+        typer.Option(
+            "--facts", metavar="PATH", envvar="ESRA_FACTS", help="Fact base to read.", show_default=False
+        ),
+    ] = None,
+    lang: Annotated[
+        Lang,
+        typer.Option(
+            "--lang", envvar="ESRA_LANG", case_sensitive=False, help="Answer in English or Italian."
+        ),
+    ] = Lang.en,
+    version: Annotated[
+        bool, typer.Option("--version", help="Show the version and the fact base's date.")
+    ] = False,
+) -> None:
+    """Who, what, when and where of Lombardy joining the European Semiconductor Regions Alliance.
+
+    \b
+    Examples:
+      esra members                      ESRA member regions
+      esra person guidesi               one person: posts, dates, sources
+      esra when --from 2025 --json      the 2025 timeline as JSON
+      esra --lang it region baviera     a region, in Italian
+    """
+    ctx.obj = Settings(facts_path, lang)
+    if version:
+        render.write_lines([f"esra {__version__} (fact base: {_base_date(ctx.obj)})"])
+        raise typer.Exit(EXIT_OK)
+    if ctx.invoked_subcommand is None:
+        render.write_lines([ctx.get_help()])
+        raise typer.Exit(EXIT_OK)
+
+
+def _base_date(settings: Settings) -> str:
+    try:
+        return "updated " + facts.load(locate.find(settings.facts)).meta["updated"]
+    except EsraError:
+        return "unavailable"
+
+
+def settings(ctx: typer.Context, path: Path | None, lang: Lang | None) -> Settings:
+    """The group's settings, overridden by options given after the command name."""
+    base: Settings = ctx.obj or Settings()
+    return Settings(path or base.facts, lang or base.lang)
+
+
+def load(ctx: typer.Context, path: Path | None, lang: Lang | None) -> tuple[facts.FactBase, str]:
+    """The validated fact base and the language to answer in."""
+    s = settings(ctx, path, lang)
+    return facts.load(locate.find(s.facts)), s.lang.value
+
+
+def today(as_of: str | None) -> dt.date:
+    """The date roles are judged on: --as-of (its last day, for a coarse date) or today."""
+    return dates.last_day(as_of) if as_of else dt.date.today()
+
+
+@app.command()
+def members(
+    ctx: typer.Context,
+    alliance: Annotated[str, typer.Argument(help="Alliance: esra, ara or ecrn.")] = "esra",
+    as_of: AsOfOpt = None,
+    as_json: JsonOpt = False,
+    facts_path: FactsOpt = None,
+    lang: LangOpt = None,
+) -> None:
+    """Member regions of an alliance (default ESRA): country, since, role today, sources.
+
+    \b
+    Examples:
+      esra members
+      esra members ara --json
+    """
+    base, language = load(ctx, facts_path, lang)
+    render.emit(query.members(base, alliance, language, today(as_of)), as_json, language)
+
+
+@app.command()
+def person(
+    ctx: typer.Context,
+    name: Annotated[str, typer.Argument(help="Name, surname, first name or id.")],
+    as_of: AsOfOpt = None,
+    as_json: JsonOpt = False,
+    facts_path: FactsOpt = None,
+    lang: LangOpt = None,
+) -> None:
+    """One person: titles and roles with dates and status, events, sources.
+
+    \b
+    Examples:
+      esra person guidesi
+      esra person tronzano --json
+    """
+    base, language = load(ctx, facts_path, lang)
+    render.emit(query.person(base, name, language, today(as_of)), as_json, language)
+
+
+@app.command()
+def who(
+    ctx: typer.Context,
+    text: Annotated[str | None, typer.Argument(metavar="[QUERY]", help="Words to filter by.")] = None,
+    as_of: AsOfOpt = None,
+    as_json: JsonOpt = False,
+    facts_path: FactsOpt = None,
+    lang: LangOpt = None,
+) -> None:
+    """People and organizations with their roles.
+
+    \b
+    Examples:
+      esra who
+      esra who ara
+    """
+    base, language = load(ctx, facts_path, lang)
+    render.emit(query.who(base, text, language, today(as_of)), as_json, language)
+
+
+@app.command()
+def what(
+    ctx: typer.Context,
+    text: Annotated[str | None, typer.Argument(metavar="[QUERY]", help="Words to filter by.")] = None,
+    as_json: JsonOpt = False,
+    facts_path: FactsOpt = None,
+    lang: LangOpt = None,
+) -> None:
+    """What happened or was announced: events, agreements, collaborations, aims.
+
+    \b
+    Examples:
+      esra what
+      esra what baviera
+    """
+    base, language = load(ctx, facts_path, lang)
+    render.emit(query.what(base, text, language), as_json, language)
+
+
+@app.command()
+def when(
+    ctx: typer.Context,
+    lo: Annotated[
+        str | None,
+        typer.Option("--from", metavar="DATE", callback=_iso_date, help="Keep entries from this date."),
+    ] = None,
+    hi: Annotated[
+        str | None,
+        typer.Option("--to", metavar="DATE", callback=_iso_date, help="Keep entries up to this date."),
+    ] = None,
+    as_json: JsonOpt = False,
+    facts_path: FactsOpt = None,
+    lang: LangOpt = None,
+) -> None:
+    """The timeline, oldest first, each date at its source's precision.
+
+    An entry stays when its period overlaps the range: "2025" is kept by --from 2025-06.
+
+    \b
+    Examples:
+      esra when
+      esra when --from 2025 --to 2025-06 --json
+    """
+    base, language = load(ctx, facts_path, lang)
+    render.emit(query.when(base, lo, hi, language, dt.date.today()), as_json, language)
+
+
+@app.command()
+def where(
+    ctx: typer.Context,
+    place: Annotated[str | None, typer.Argument(metavar="[PLACE]", help="A city or venue.")] = None,
+    as_json: JsonOpt = False,
+    facts_path: FactsOpt = None,
+    lang: LangOpt = None,
+) -> None:
+    """Places and what happened there; with PLACE, that place in full.
+
+    \b
+    Examples:
+      esra where
+      esra where turin --json
+    """
+    base, language = load(ctx, facts_path, lang)
+    render.emit(query.where(base, place, language), as_json, language)
+
+
+@app.command()
+def org(
+    ctx: typer.Context,
+    name: Annotated[str, typer.Argument(help="Name, acronym or id.")],
+    as_of: AsOfOpt = None,
+    as_json: JsonOpt = False,
+    facts_path: FactsOpt = None,
+    lang: LangOpt = None,
+) -> None:
+    """One alliance or institution: chairs, people in post, members, events.
+
+    \b
+    Examples:
+      esra org ara
+      esra org "european commission" --json
+    """
+    base, language = load(ctx, facts_path, lang)
+    render.emit(query.org(base, name, language, today(as_of)), as_json, language)
+
+
+@app.command()
+def region(
+    ctx: typer.Context,
+    name: Annotated[str, typer.Argument(help="Name in any language, alias or id.")],
+    as_of: AsOfOpt = None,
+    as_json: JsonOpt = False,
+    facts_path: FactsOpt = None,
+    lang: LangOpt = None,
+) -> None:
+    """One region: names, codes, memberships, people, events.
+
+    \b
+    Examples:
+      esra region bavaria
+      esra region lombardia --json
+    """
+    base, language = load(ctx, facts_path, lang)
+    render.emit(query.region(base, name, language, today(as_of)), as_json, language)
+
+
+@app.command()
+def search(
+    ctx: typer.Context,
+    text: Annotated[str, typer.Argument(help="Each word must start a word of the record.")],
+    as_json: JsonOpt = False,
+    facts_path: FactsOpt = None,
+    lang: LangOpt = None,
+) -> None:
+    """Every record in which each word of TEXT starts a word, in either language.
+
+    \b
+    Examples:
+      esra search microelettronica
+      esra search "lobby commission" --json
+    """
+    base, language = load(ctx, facts_path, lang)
+    render.emit(query.search(base, text, language), as_json, language)
+
+
+@app.command()
+def sources(
+    ctx: typer.Context,
+    as_json: JsonOpt = False,
+    facts_path: FactsOpt = None,
+    lang: LangOpt = None,
+) -> None:
+    """The source register: publisher, title, date, URL.
+
+    \b
+    Examples:
+      esra sources
+      esra sources --json
+    """
+    base, language = load(ctx, facts_path, lang)
+    render.emit(query.sources(base), as_json, language)

@@ -1,0 +1,119 @@
+"""ISO 8601 dates at the precision their source gives: "2024", "2024-11", "2024-11-08".
+
+A coarse date is a period: "2025-01" runs from 1 to 31 January. Comparisons use the
+period's first or last day, so a coarse date is never padded into a false precise one.
+"""
+
+from __future__ import annotations
+
+import calendar
+import datetime as dt
+import re
+
+from esra_cli.i18n import word
+
+_ISO = re.compile(r"(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?")
+
+MONTHS = {
+    "en": (
+        "January",
+        "February",
+        "March",
+        "April",
+        "May",
+        "June",
+        "July",
+        "August",
+        "September",
+        "October",
+        "November",
+        "December",
+    ),
+    "it": (
+        "gennaio",
+        "febbraio",
+        "marzo",
+        "aprile",
+        "maggio",
+        "giugno",
+        "luglio",
+        "agosto",
+        "settembre",
+        "ottobre",
+        "novembre",
+        "dicembre",
+    ),
+}
+
+
+def parse(value: str) -> tuple[int, int | None, int | None]:
+    """Split an ISO date into year, month and day; raise ValueError if it is not one."""
+    match = _ISO.fullmatch(value)
+    if match is None:
+        raise ValueError(f"not an ISO date (YYYY, YYYY-MM or YYYY-MM-DD): {value!r}")
+    year, month, day = (int(part) if part else None for part in match.groups())
+    assert year is not None
+    if month is not None and not 1 <= month <= 12:
+        raise ValueError(f"month out of range: {value!r}")
+    if month is not None and day is not None:
+        dt.date(year, month, day)  # raises ValueError for 2025-02-30
+    return year, month, day
+
+
+def is_valid(value: str) -> bool:
+    """Whether `value` is an ISO date at some precision."""
+    try:
+        parse(value)
+    except ValueError:
+        return False
+    return True
+
+
+def first_day(value: str) -> dt.date:
+    """The first day of the period the date names."""
+    year, month, day = parse(value)
+    return dt.date(year, month or 1, day or 1)
+
+
+def last_day(value: str) -> dt.date:
+    """The last day of the period the date names."""
+    year, month, day = parse(value)
+    if month is None:
+        return dt.date(year, 12, 31)
+    return dt.date(year, month, day or calendar.monthrange(year, month)[1])
+
+
+def status(start: str | None, end: str | None, as_of: dt.date) -> str:
+    """'planned', 'current' or 'past' for a period on `as_of`; an open end counts as ongoing."""
+    if start is not None and first_day(start) > as_of:
+        return "planned"
+    if end is not None and last_day(end) < as_of:
+        return "past"
+    return "current"
+
+
+def overlaps(start: str, end: str | None, lo: str | None, hi: str | None) -> bool:
+    """Whether the period start..end shares a day with the range lo..hi (open where None)."""
+    if lo is not None and last_day(end or start) < first_day(lo):
+        return False
+    return hi is None or first_day(start) <= last_day(hi)
+
+
+def display(value: str, lang: str) -> str:
+    """The date in words at its own precision: '2025', 'January 2025', '8 November 2024'."""
+    year, month, day = parse(value)
+    if month is None:
+        return str(year)
+    name = MONTHS[lang][month - 1]
+    return f"{name} {year}" if day is None else f"{day} {name} {year}"
+
+
+def display_span(start: str | None, end: str | None, lang: str) -> str:
+    """A period in words; an empty string when neither end is known."""
+    if start and end and start != end:
+        return f"{display(start, lang)} – {display(end, lang)}"
+    if start:
+        return display(start, lang)
+    if end:
+        return f"{word('until', lang)} {display(end, lang)}"
+    return ""

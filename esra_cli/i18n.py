@@ -1,0 +1,113 @@
+"""The user-interface words esra shows, in English and Italian. Data carries its own languages."""
+
+from __future__ import annotations
+
+HEADERS: dict[str, tuple[str, str]] = {
+    # key: (en, it); column headers and field labels
+    "region": ("Region", "Regione"),
+    "country": ("Country", "Paese"),
+    "since": ("Since", "Dal"),
+    "role": ("Role", "Ruolo"),
+    "sources": ("Sources", "Fonti"),
+    "name": ("Name", "Nome"),
+    "type": ("Type", "Tipo"),
+    "roles": ("Roles", "Ruoli"),
+    "date": ("Date", "Data"),
+    "what": ("What", "Cosa"),
+    "status": ("Status", "Stato"),
+    "place": ("Place", "Luogo"),
+    "id": ("Id", "Id"),
+    "title": ("Title", "Titolo"),
+    "publisher": ("Publisher", "Editore"),
+    "url": ("URL", "URL"),
+    "confidence": ("Confidence", "Affidabilità"),
+    "note": ("Note", "Nota"),
+    "events": ("Events", "Eventi"),
+    "positions": ("Positions", "Incarichi"),
+    "organization": ("Organization", "Organizzazione"),
+    "period": ("Period", "Periodo"),
+    "party": ("Party", "Partito"),
+    "aliases": ("Also known as", "Detto anche"),
+    "memberships": ("Memberships", "Adesioni"),
+    "people": ("People", "Persone"),
+    "agreements": ("Agreements and collaborations", "Accordi e collaborazioni"),
+    "statements": ("Statements", "Dichiarazioni"),
+    "acronym": ("Acronym", "Sigla"),
+    "kind": ("Kind", "Tipo"),
+    "sector": ("Sector", "Settore"),
+    "description": ("Description", "Descrizione"),
+    "founded": ("Founded", "Fondazione"),
+    "chairs": ("Chairs", "Presidenze"),
+    "nuts": ("NUTS", "NUTS"),
+    "names": ("Names", "Nomi"),
+    "places": ("Places", "Luoghi"),
+    "invited": ("Invited", "Invitati"),
+    "fulfilled_by": ("Fulfilled by", "Realizzato con"),
+    "organizations": ("Organizations", "Organizzazioni"),
+    "members": ("Members", "Membri"),
+    "body": ("Organization or region", "Ente"),
+    "person": ("Person", "Persona"),
+}
+
+WORDS: dict[str, tuple[str, str]] = {
+    # key: (en, it); values and phrases
+    "region": ("region", "regione"),
+    "organization": ("organization", "organizzazione"),
+    "until": ("until", "fino a"),
+    "starts": ("starts as", "inizia come"),
+    "ends": ("ends as", "termina come"),
+    "caption_members": (
+        "{known} known of {reported} reported on {date}",
+        "{known} noti su {reported} riportati al {date}",
+    ),
+    "caption_known": ("{known} known", "{known} noti"),
+    "as_of": ("as of {date}", "al {date}"),
+    "none": ("nothing found", "nessun risultato"),
+    "low_confidence": ("low confidence", "affidabilità bassa"),
+    "medium_confidence": ("medium confidence", "affidabilità media"),
+    # Values shown in tables; JSON keeps the English codes.
+    "member": ("member", "membro"),
+    "chair": ("chair", "presidenza"),
+    "co-chair": ("co-chair", "co-presidenza"),
+    "former member": ("former member", "ex membro"),
+    "planned": ("planned", "previsto"),
+    "current": ("current", "in corso"),
+    "past": ("past", "concluso"),
+    "held": ("held", "svolto"),
+    "announced": ("announced", "annunciato"),
+    "cancelled": ("cancelled", "annullato"),
+    "person": ("person", "persona"),
+    "event": ("event", "evento"),
+    "agreement": ("agreement", "accordo"),
+    "statement": ("statement", "dichiarazione"),
+    "source": ("source", "fonte"),
+    "position": ("position", "incarico"),
+    "membership": ("membership", "adesione"),
+    "aim": ("aim", "obiettivo"),
+    "activity": ("activity", "attività"),
+    "fact": ("fact", "fatto"),
+    "figure": ("figure", "dato"),
+    "collaboration": ("collaboration", "collaborazione"),
+    "declaration-of-intent": ("declaration of intent", "dichiarazione d'intenti"),
+    "alliance": ("alliance", "alleanza"),
+    "network": ("network", "rete"),
+    "institution": ("institution", "istituzione"),
+    "city": ("city", "città"),
+    "venue": ("venue", "sede"),
+    "position-start": ("post begins", "inizio incarico"),
+    "position-end": ("post ends", "fine incarico"),
+}
+
+
+def word(key: str, lang: str) -> str:
+    """The word for `key` in `lang`; an unknown key is shown as it is."""
+    pair = WORDS.get(key)
+    if pair is None:
+        return key
+    return pair[1] if lang == "it" else pair[0]
+
+
+def header(key: str, lang: str) -> str:
+    """A column header or field label in `lang`."""
+    en, it = HEADERS[key]
+    return it if lang == "it" else en

@@ -1,0 +1,464 @@
+"""Pure lookups over a FactBase. Each returns a view: plain data, ready for JSON or a table.
+
+Nothing here prints or knows about Typer or Rich. Names are resolved through the one name
+index (`FactBase.names`), dates keep their source precision, and every record in a view
+carries its `sources`.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+from esra_cli import dates
+from esra_cli.facts import FactBase, Record, localized
+from esra_cli.i18n import word
+from esra_cli.names import words
+from esra_cli.schema import KINDS
+
+Row = dict[str, Any]
+_ROLE_RANK = {"chair": 0, "co-chair": 1, "member": 2, "former member": 3, "planned": 4}
+_SKIP_IN_SEARCH = {"sources", "url"}
+
+
+@dataclass(frozen=True)
+class Listing:
+    """Rows of one layout (`kind` names it in render); JSON prints the rows as an array."""
+
+    kind: str
+    rows: list[Row]
+    caption: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Card:
+    """One looked-up thing; JSON prints `data` as one object."""
+
+    kind: str
+    data: Row
+
+
+View = Listing | Card
+
+
+# --- shared pieces --------------------------------------------------------------------------
+
+
+def ref(base: FactBase, rid: str | None, lang: str) -> Row | None:
+    """A related entity as {"id", "name"}."""
+    return None if rid is None else {"id": rid, "name": base.label(rid, lang)}
+
+
+def cited(record: Record) -> Row:
+    """The fields every view row repeats from its record: sources, confidence, note."""
+    row: Row = {"sources": list(record["sources"]), "confidence": record.get("confidence", "high")}
+    if "note" in record:
+        row["note"] = record["note"]
+    return row
+
+
+def _resolve(base: FactBase, tables: tuple[str, ...], query: str, what: str, lang: str) -> str:
+    return base.names(*tables).lookup(query, what, base.labels(lang))
+
+
+def _matches(query: str | None, texts: Iterable[str]) -> bool:
+    """Whether each word of `query` starts some word of `texts` (case and accents folded)."""
+    wanted = words(query or "")
+    if not wanted:
+        return True
+    have = {w for text in texts for w in words(text)}
+    return all(any(h.startswith(w) for h in have) for w in wanted)
+
+
+def _strings(value: Any) -> Iterable[str]:
+    if isinstance(value, str):
+        yield value
+    elif isinstance(value, dict):
+        for item in value.values():
+            yield from _strings(item)
+    elif isinstance(value, list):
+        for item in value:
+            yield from _strings(item)
+
+
+def _sort_key(start: str | None) -> tuple[int, dt.date]:
+    """Dated things first, oldest first; undated ones keep file order after them."""
+    return (0, dates.first_day(start)) if start else (1, dt.date.min)
+
+
+def _referring(base: FactBase, rid: str, table: str, fields: tuple[str, ...]) -> list[Record]:
+    """Records of `table` that name `rid` in one of `fields`."""
+    found = []
+    for other in base.referrers.get(rid, []):
+        if base.kind(other) == table:
+            record = base.get(other)
+            if any(rid == v or (isinstance(v, list) and rid in v) for v in (record.get(f) for f in fields)):
+                found.append(record)
+    return found
+
+
+def _span(record: Record) -> tuple[str | None, str | None]:
+    """The start and end of a dated record, whatever its kind calls them."""
+    start = record.get("date") or record.get("start") or record.get("since")
+    return start, record.get("end") or record.get("until")
+
+
+# --- rows of each kind ----------------------------------------------------------------------
+
+
+def position_row(base: FactBase, record: Record, lang: str, as_of: dt.date) -> Row:
+    """A post someone holds, with its status on `as_of`."""
+    return {
+        "id": record["id"],
+        "person": ref(base, record["person"], lang),
+        "title": localized(record["title"], lang),
+        "organization": ref(base, record.get("organization"), lang),
+        "region": ref(base, record.get("region"), lang),
+        "start": record.get("start"),
+        "end": record.get("end"),
+        "status": dates.status(record.get("start"), record.get("end"), as_of),
+        **cited(record),
+    }
+
+
+def membership_row(base: FactBase, record: Record, lang: str, as_of: dt.date) -> Row:
+    """A region's membership or chair in an organization, with its status on `as_of`."""
+    return {
+        "id": record["id"],
+        "region": ref(base, record["region"], lang),
+        "organization": ref(base, record["organization"], lang),
+        "role": record["role"],
+        "since": record.get("since"),
+        "until": record.get("until"),
+        "status": dates.status(record.get("since"), record.get("until"), as_of),
+        **cited(record),
+    }
+
+
+def happening_row(base: FactBase, record: Record, lang: str) -> Row:
+    """An event, agreement or statement: what happened, was agreed, aimed at or counted."""
+    table = base.kind(record["id"])
+    title = record.get("title") or record.get("text")
+    start, end = _span(record)
+    row: Row = {
+        "id": record["id"],
+        "type": record.get("type", KINDS[table].singular),
+        "title": localized(title, lang) if isinstance(title, dict) else title,
+        "date": start,
+        "end": end,
+        "when": localized(record["when"], lang) if "when" in record else None,
+        "place": ref(base, record.get("place"), lang),
+        "status": record.get("status"),
+    }
+    for name in ("participants", "parties", "signatories", "subjects"):
+        if name in record:
+            row[name] = [ref(base, rid, lang) for rid in record[name]]
+    if "topics" in record:
+        row["topics"] = localized(record["topics"], lang)
+    if "invited" in record:
+        row["invited"] = localized(record["invited"], lang)
+    if "value" in record:
+        row["measure"], row["value"] = record.get("measure"), record["value"]
+    if "fulfilled_by" in record:
+        row["fulfilled_by"] = ref(base, record["fulfilled_by"], lang)
+    return {**row, **cited(record)}
+
+
+def _happenings(base: FactBase, lang: str, records: Iterable[Record]) -> list[Row]:
+    rows = [happening_row(base, r, lang) for r in records]
+    return sorted(rows, key=lambda row: _sort_key(row["date"]))
+
+
+# --- the commands' lookups ------------------------------------------------------------------
+
+
+def members(base: FactBase, alliance: str, lang: str, as_of: dt.date) -> Listing:
+    """One row per region with any membership in the alliance: since, role on `as_of`."""
+    org = _resolve(base, ("organizations",), alliance, "alliance", lang)
+    by_region: dict[str, list[Record]] = {}
+    for record in _referring(base, org, "memberships", ("organization",)):
+        by_region.setdefault(record["region"], []).append(record)
+    rows = [_member_row(base, rid, records, lang, as_of) for rid, records in by_region.items()]
+    rows.sort(key=lambda r: (_ROLE_RANK[r["role"]], r["country"], r["name"]))
+    known = sum(1 for r in rows if r["role"] not in ("former member", "planned"))
+    return Listing(
+        "members", rows, {"organization": ref(base, org, lang), "known": known, **_reported(base, org)}
+    )
+
+
+def _member_row(base: FactBase, rid: str, records: list[Record], lang: str, as_of: dt.date) -> Row:
+    """Chair and co-chair records imply membership; only a member record's `until` ends it."""
+    region = base.get(rid)
+    spans = [m for m in records if m.get("since")]
+    earliest = min(spans, key=lambda m: dates.first_day(m["since"]), default=None)
+    ongoing = [m for m in records if dates.status(m.get("since"), m.get("until"), as_of) == "current"]
+    ongoing.sort(key=lambda m: _ROLE_RANK[m["role"]])
+    started = [m for m in records if dates.status(m.get("since"), None, as_of) != "planned"]
+    if ongoing:
+        role, basis = ongoing[0]["role"], ongoing[0]
+    elif started:
+        ended = any(m["role"] == "member" and m.get("until") for m in started)
+        role, basis = ("former member" if ended else "member"), started[0]
+    else:
+        role, basis = "planned", records[0]
+    sources = list(dict.fromkeys(s for m in records for s in m["sources"]))
+    return {
+        "id": rid,
+        "name": base.label(rid, lang),
+        "country": region["country"],
+        "since": earliest["since"] if earliest else None,
+        "role": role,
+        "memberships": [membership_row(base, m, lang, as_of) for m in records],
+        **cited(basis),
+        "sources": sources,
+    }
+
+
+def _reported(base: FactBase, org: str) -> dict[str, Any]:
+    """The latest reported member count that is not low-confidence, for the table caption."""
+    counts = [
+        s
+        for s in _referring(base, org, "statements", ("subjects",))
+        if s.get("measure") == "member-count" and s.get("date") and s.get("confidence") != "low"
+    ]
+    if not counts:
+        return {}
+    latest = max(counts, key=lambda s: dates.first_day(s["date"]))
+    return {"reported": latest["value"], "reported_on": latest["date"], "reported_in": latest["sources"]}
+
+
+def person(base: FactBase, name: str, lang: str, as_of: dt.date) -> Card:
+    """One person: posts with their status on `as_of`, events, agreements, statements."""
+    pid = _resolve(base, ("people",), name, "person", lang)
+    record = base.get(pid)
+    positions = [position_row(base, p, lang, as_of) for p in _referring(base, pid, "positions", ("person",))]
+    positions.sort(key=lambda p: _sort_key(p["start"]))
+    data = {
+        "id": pid,
+        "name": record["name"],
+        "aliases": record.get("aliases", []),
+        "party": record.get("party"),
+        "positions": positions,
+        "events": _happenings(base, lang, _referring(base, pid, "events", ("participants",))),
+        "agreements": _happenings(base, lang, _referring(base, pid, "agreements", ("signatories",))),
+        "statements": _happenings(base, lang, _referring(base, pid, "statements", ("subjects",))),
+        **cited(record),
+    }
+    return Card("person", data)
+
+
+def who(base: FactBase, query: str | None, lang: str, as_of: dt.date) -> Listing:
+    """People with their posts and organizations with the people holding posts in them."""
+    rows: list[Row] = []
+    for record in base.records("people"):
+        held = _referring(base, record["id"], "positions", ("person",))
+        roles = [_role(base, p, lang, as_of, "person") for p in held]
+        rows.append(
+            {
+                "id": record["id"],
+                "type": "person",
+                "name": record["name"],
+                "party": record.get("party"),
+                "roles": roles,
+                **cited(record),
+            }
+        )
+    for record in base.records("organizations"):
+        held = _referring(base, record["id"], "positions", ("organization",))
+        roles = [_role(base, p, lang, as_of, "organization") for p in held]
+        rows.append(
+            {
+                "id": record["id"],
+                "type": "organization",
+                "name": base.label(record["id"], lang),
+                "acronym": record.get("acronym"),
+                "kind": record["kind"],
+                "roles": roles,
+                **cited(record),
+            }
+        )
+    return Listing(
+        "who",
+        [
+            r
+            for r in rows
+            if _matches(query, _strings([r["id"], r["name"], r.get("acronym"), r.get("party"), r["roles"]]))
+        ],
+    )
+
+
+def _role(base: FactBase, position: Record, lang: str, as_of: dt.date, side: str) -> Row:
+    """A post seen from one side: a person's post names where; an organization's names who."""
+    row = position_row(base, position, lang, as_of)
+    other = row["person"] if side == "organization" else (row["organization"] or row["region"])
+    return {
+        "title": row["title"],
+        "of" if side == "person" else "holder": other,
+        "start": row["start"],
+        "end": row["end"],
+        "status": row["status"],
+        "id": row["id"],
+    }
+
+
+def what(base: FactBase, query: str | None, lang: str) -> Listing:
+    """Events, agreements, collaborations and statements, oldest first, undated last."""
+    records = [r for t in ("events", "agreements", "statements") for r in base.records(t)]
+    rows = _happenings(base, lang, records)
+    return Listing("what", [r for r in rows if _matches(query, _strings(r))])
+
+
+def when(base: FactBase, lo: str | None, hi: str | None, lang: str, as_of: dt.date) -> Listing:
+    """The dated timeline, oldest first: an entry stays when its period overlaps lo..hi."""
+    entries = [
+        r
+        for r in _happenings(
+            base, lang, [r for t in ("events", "agreements", "statements") for r in base.records(t)]
+        )
+        if r["date"]
+    ]
+    for position in base.records("positions"):
+        row = position_row(base, position, lang, as_of)
+        who_ = row["person"]["name"]
+        post = ", ".join(
+            filter(None, [row["title"], (row["organization"] or row["region"] or {}).get("name")])
+        )
+        for edge, date in (("start", row["start"]), ("end", row["end"])):
+            if date:
+                entries.append(
+                    {
+                        "id": row["id"],
+                        "type": f"position-{edge}",
+                        "title": f"{who_} {word(edge + 's', lang)} {post}",
+                        "date": date,
+                        "end": None,
+                        "status": row["status"],
+                        **cited(position),
+                    }
+                )
+    entries = [e for e in entries if dates.overlaps(e["date"], e["end"], lo, hi)]
+    entries.sort(key=lambda e: (dates.first_day(e["date"]), dates.last_day(e["end"] or e["date"])))
+    return Listing("when", entries, {"from": lo, "to": hi})
+
+
+def where(base: FactBase, place: str | None, lang: str) -> View:
+    """Every place with what happened there; or, given a place, that place in full."""
+    if place is None:
+        rows = [_place_row(base, r, lang) for r in base.records("places")]
+        return Listing("where", rows)
+    pid = _resolve(base, ("places",), place, "place", lang)
+    return Card("place", _place_row(base, base.get(pid), lang))
+
+
+def _place_row(base: FactBase, record: Record, lang: str) -> Row:
+    pid = record["id"]
+    return {
+        "id": pid,
+        "name": base.label(pid, lang),
+        "names": record["name"],
+        "kind": record["kind"],
+        "country": record["country"],
+        "region": ref(base, record.get("region"), lang),
+        "events": _happenings(base, lang, _referring(base, pid, "events", ("place",))),
+        "agreements": _happenings(base, lang, _referring(base, pid, "agreements", ("place",))),
+        "organizations": [
+            ref(base, o["id"], lang) for o in _referring(base, pid, "organizations", ("place",))
+        ],
+        **cited(record),
+    }
+
+
+def org(base: FactBase, name: str, lang: str, as_of: dt.date) -> Card:
+    """One alliance or institution: chairs, people in post, members known, events."""
+    oid = _resolve(base, ("organizations",), name, "organization", lang)
+    record = base.get(oid)
+    listing = members(base, oid, lang, as_of)
+    chairs = [
+        membership_row(base, m, lang, as_of)
+        for m in _referring(base, oid, "memberships", ("organization",))
+        if m["role"] != "member"
+    ]
+    chairs.sort(key=lambda m: _sort_key(m["since"]))
+    people = [
+        position_row(base, p, lang, as_of) for p in _referring(base, oid, "positions", ("organization",))
+    ]
+    people.sort(key=lambda p: _sort_key(p["start"]))
+    data = {
+        "id": oid,
+        "name": base.label(oid, lang),
+        "acronym": record.get("acronym"),
+        "aliases": record.get("aliases", []),
+        "kind": record["kind"],
+        "sector": localized(record["sector"], lang) if "sector" in record else None,
+        "description": localized(record["description"], lang) if "description" in record else None,
+        "founded": record.get("founded"),
+        "place": ref(base, record.get("place"), lang),
+        "members": {k: v for k, v in listing.caption.items() if k != "organization"},
+        "chairs": chairs,
+        "people": people,
+        "events": _happenings(base, lang, _referring(base, oid, "events", ("participants",))),
+        "statements": _happenings(base, lang, _referring(base, oid, "statements", ("subjects",))),
+        **cited(record),
+    }
+    return Card("org", data)
+
+
+def region(base: FactBase, name: str, lang: str, as_of: dt.date) -> Card:
+    """One region: names, codes, memberships, people in its posts, what it took part in."""
+    rid = _resolve(base, ("regions",), name, "region", lang)
+    record = base.get(rid)
+    memberships = [
+        membership_row(base, m, lang, as_of) for m in _referring(base, rid, "memberships", ("region",))
+    ]
+    memberships.sort(key=lambda m: _sort_key(m["since"]))
+    people = [position_row(base, p, lang, as_of) for p in _referring(base, rid, "positions", ("region",))]
+    data = {
+        "id": rid,
+        "name": base.label(rid, lang),
+        "names": record["name"],
+        "aliases": record.get("aliases", []),
+        "country": record["country"],
+        "nuts": record.get("nuts"),
+        "memberships": memberships,
+        "people": people,
+        "places": [ref(base, p["id"], lang) for p in _referring(base, rid, "places", ("region",))],
+        "events": _happenings(base, lang, _referring(base, rid, "events", ("participants",))),
+        "agreements": _happenings(base, lang, _referring(base, rid, "agreements", ("parties",))),
+        "statements": _happenings(base, lang, _referring(base, rid, "statements", ("subjects",))),
+        **cited(record),
+    }
+    return Card("region", data)
+
+
+def search(base: FactBase, text: str, lang: str) -> Listing:
+    """Every record in which each word of `text` starts a word, in any language."""
+    rows = []
+    for table, kind in KINDS.items():
+        for record in base.records(table):
+            own = [
+                v
+                for k, v in record.items()
+                if k not in _SKIP_IN_SEARCH and not (kind.field(k) or kind.fields[0]).refs
+            ]
+            if _matches(text, _strings(own)):
+                rows.append(
+                    {
+                        "id": record["id"],
+                        "type": kind.singular,
+                        "name": base.label(record["id"], lang),
+                        "sources": list(record.get("sources", [record["id"]])),
+                    }
+                )
+    return Listing("search", rows)
+
+
+def sources(base: FactBase) -> Listing:
+    """The source register, in file order."""
+    keys = ("id", "publisher", "title", "date", "url", "lang")
+    rows = [
+        {**{k: r.get(k) for k in keys}, "confidence": r.get("confidence", "high"), "note": r.get("note")}
+        for r in base.records("sources")
+    ]
+    return Listing("sources", rows)

@@ -1,0 +1,401 @@
+"""The output sink: the only module that writes to stdout or stderr, and the only one using Rich.
+
+JSON goes straight through the stdlib `json` module; Rich is imported only when a table is
+drawn, because importing it costs more than answering a query (see bench/).
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+import unicodedata
+from collections.abc import Callable, Iterable
+from typing import TYPE_CHECKING, Any
+
+from esra_cli import dates
+from esra_cli.i18n import header, word
+from esra_cli.query import Card, Listing, Row, View
+
+if TYPE_CHECKING:
+    from rich.console import RenderableType
+    from rich.table import Table
+
+# Piped output gets a width no table reaches, so cells are never wrapped or cut.
+PIPE_WIDTH = 100_000
+
+
+def error(message: str) -> None:
+    """One line on stderr, prefixed with the program's name."""
+    sys.stderr.write(f"esra: {clean(message)}\n")
+    sys.stderr.flush()
+
+
+def info(message: str) -> None:
+    """A confirmation or summary for people: stderr, so stdout stays data."""
+    sys.stderr.write(f"{message}\n")
+    sys.stderr.flush()
+
+
+def emit(view: View, as_json: bool, lang: str) -> None:
+    """Print a view: JSON for scripts, or a Rich table for people."""
+    if as_json:
+        write_json(view.rows if isinstance(view, Listing) else view.data)
+    else:
+        _print(_LAYOUTS[view.kind](view, lang))
+
+
+def write_json(data: Any) -> None:
+    """Data as JSON on stdout, escaped to ASCII only where the stream cannot encode UTF-8."""
+    encoding = (getattr(sys.stdout, "encoding", None) or "utf-8").lower().replace("_", "-")
+    ascii_only = encoding not in ("utf-8", "utf8", "utf-16", "utf-32")
+    sys.stdout.write(json.dumps(data, ensure_ascii=ascii_only, indent=2) + "\n")
+    sys.stdout.flush()
+
+
+def write_lines(lines: Iterable[str]) -> None:
+    """Plain data lines on stdout (problems from `check`, export formats)."""
+    for line in lines:
+        sys.stdout.write(line + "\n")
+    sys.stdout.flush()
+
+
+def clean(value: object) -> str:
+    """Text safe for a terminal: control characters (ANSI escapes among them) shown as \\xNN."""
+    text = "" if value is None else str(value)
+    if text.isprintable():
+        return text
+    return "".join(
+        ch if ch == "\n" or unicodedata.category(ch)[0] != "C" else f"\\x{ord(ch):02x}" for ch in text
+    )
+
+
+def _print(renderable: RenderableType) -> None:
+    from rich.console import Console
+
+    tty = sys.stdout.isatty()
+    if not tty and hasattr(sys.stdout, "reconfigure"):
+        # A table on an ASCII stream shows '?' for 'ü' rather than dying on it.
+        sys.stdout.reconfigure(errors="replace")
+    console = Console(highlight=False, width=None if tty else PIPE_WIDTH, emoji=False)
+    console.print(renderable)
+    sys.stdout.flush()
+
+
+# --- building blocks ------------------------------------------------------------------------
+
+
+def _table(lang: str, *names: str, caption: str | None = None, title: str | None = None) -> Table:
+    from rich import box
+    from rich.table import Table
+
+    table = Table(box=box.SIMPLE_HEAD, caption=caption, title=title, title_justify="left")
+    for name in names:
+        table.add_column(header(name, lang), overflow="fold")
+    return table
+
+
+def _text(value: object) -> Any:
+    """A cell: escaped, never parsed as Rich markup (a fact containing '[esra]' shows as written)."""
+    from rich.text import Text
+
+    return Text(clean(value))
+
+
+def _name(entity: Row | None) -> str:
+    return "" if entity is None else str(entity["name"])
+
+
+def _period(row: Row, lang: str, start: str = "start", end: str = "end") -> str:
+    return dates.display_span(row.get(start), row.get(end), lang)
+
+
+def _when(row: Row, lang: str) -> str:
+    return _period(row, lang, "date", "end") if row.get("date") else str(row.get("when") or "")
+
+
+def _conf(row: Row, lang: str) -> str:
+    level = row.get("confidence", "high")
+    return "" if level == "high" else word(f"{level}_confidence", lang)
+
+
+def _sources(row: Row) -> str:
+    return ", ".join(row.get("sources", []))
+
+
+def _rows(table: Table, cells: Iterable[Iterable[object]]) -> Table:
+    for row in cells:
+        table.add_row(*(_text(c) for c in row))
+    return table
+
+
+def _grid(pairs: Iterable[tuple[str, object]], lang: str) -> Table:
+    from rich.table import Table
+
+    grid = Table.grid(padding=(0, 2))
+    grid.add_column(style="bold")
+    grid.add_column(overflow="fold")
+    for key, value in pairs:
+        if value not in (None, "", []):
+            grid.add_row(_text(header(key, lang)), _text(value))
+    return grid
+
+
+def _card(
+    title: str, pairs: list[tuple[str, object]], sections: list[Table | None], lang: str
+) -> RenderableType:
+    from rich.console import Group
+    from rich.text import Text
+
+    parts: list[RenderableType] = [Text(clean(title), style="bold"), _grid(pairs, lang)]
+    parts += [s for s in sections if s is not None and s.row_count]
+    return Group(*parts)
+
+
+# --- layouts: one per view kind -------------------------------------------------------------
+
+
+def _members(view: Listing, lang: str) -> RenderableType:
+    cap = view.caption
+    if "reported" in cap:
+        caption = word("caption_members", lang).format(
+            known=cap["known"], reported=cap["reported"], date=dates.display(cap["reported_on"], lang)
+        )
+    else:
+        caption = word("caption_known", lang).format(known=cap["known"])
+    table = _table(
+        lang,
+        "region",
+        "country",
+        "since",
+        "role",
+        "confidence",
+        "sources",
+        caption=caption,
+        title=_name(cap["organization"]),
+    )
+    return _rows(
+        table,
+        (
+            [
+                r["name"],
+                r["country"],
+                dates.display(r["since"], lang) if r["since"] else "",
+                word(r["role"], lang),
+                _conf(r, lang),
+                _sources(r),
+            ]
+            for r in view.rows
+        ),
+    )
+
+
+def _role_line(role: Row, lang: str) -> str:
+    other = role.get("of") or role.get("holder")
+    post = ", ".join(filter(None, [role["title"], _name(other)]))
+    period = _period(role, lang)
+    return f"{post} ({period + ', ' if period else ''}{word(role['status'], lang)})"
+
+
+def _who(view: Listing, lang: str) -> RenderableType:
+    table = _table(lang, "name", "type", "roles", "sources")
+    return _rows(
+        table,
+        (
+            [
+                r["name"],
+                word(r["type"], lang),
+                "\n".join(_role_line(x, lang) for x in r["roles"]),
+                _sources(r),
+            ]
+            for r in view.rows
+        ),
+    )
+
+
+def _happening_table(rows: list[Row], lang: str, title: str | None = None) -> Table:
+    table = _table(lang, "date", "what", "type", "status", "place", "confidence", "sources", title=title)
+    return _rows(
+        table,
+        (
+            [
+                _when(r, lang),
+                r["title"],
+                word(r["type"], lang),
+                word(r["status"], lang) if r.get("status") else "",
+                _name(r.get("place")),
+                _conf(r, lang),
+                _sources(r),
+            ]
+            for r in rows
+        ),
+    )
+
+
+def _what(view: Listing, lang: str) -> RenderableType:
+    return _happening_table(view.rows, lang)
+
+
+def _when_table(view: Listing, lang: str) -> RenderableType:
+    return _happening_table(view.rows, lang)
+
+
+def _where(view: Listing, lang: str) -> RenderableType:
+    table = _table(lang, "place", "country", "region", "events", "sources")
+    return _rows(
+        table,
+        (
+            [
+                r["name"],
+                r["country"],
+                _name(r["region"]),
+                "\n".join(f"{_when(e, lang)}: {e['title']}" for e in r["events"] + r["agreements"]),
+                _sources(r),
+            ]
+            for r in view.rows
+        ),
+    )
+
+
+def _search(view: Listing, lang: str) -> RenderableType:
+    table = _table(lang, "type", "id", "name", "sources")
+    return _rows(table, ([word(r["type"], lang), r["id"], r["name"], _sources(r)] for r in view.rows))
+
+
+def _sources_table(view: Listing, lang: str) -> RenderableType:
+    table = _table(lang, "id", "publisher", "title", "date", "confidence", "url")
+    return _rows(
+        table,
+        (
+            [r["id"], r["publisher"], r["title"], dates.display(r["date"], lang), _conf(r, lang), r["url"]]
+            for r in view.rows
+        ),
+    )
+
+
+def _positions(rows: list[Row], lang: str, column: str, who: Callable[[Row], str]) -> Table:
+    table = _table(
+        lang, "title", column, "period", "status", "confidence", "sources", title=header("positions", lang)
+    )
+    return _rows(
+        table,
+        (
+            [r["title"], who(r), _period(r, lang), word(r["status"], lang), _conf(r, lang), _sources(r)]
+            for r in rows
+        ),
+    )
+
+
+def _memberships(rows: list[Row], lang: str, title: str) -> Table:
+    table = _table(
+        lang, "organization", "region", "role", "period", "status", "sources", title=header(title, lang)
+    )
+    return _rows(
+        table,
+        (
+            [
+                _name(r["organization"]),
+                _name(r["region"]),
+                word(r["role"], lang),
+                _period(r, lang, "since", "until"),
+                word(r["status"], lang),
+                _sources(r),
+            ]
+            for r in rows
+        ),
+    )
+
+
+def _sections(data: Row, lang: str) -> list[Table | None]:
+    return [
+        _happening_table(data[k], lang, header(k, lang)) if k in data else None
+        for k in ("events", "agreements", "statements")
+    ]
+
+
+def _person(view: Card, lang: str) -> RenderableType:
+    d = view.data
+    pairs = [
+        ("aliases", ", ".join(d["aliases"])),
+        ("party", d["party"]),
+        ("confidence", _conf(d, lang)),
+        ("note", d.get("note")),
+        ("sources", _sources(d)),
+    ]
+    where = lambda r: _name(r["organization"] or r["region"])  # noqa: E731
+    return _card(
+        d["name"], pairs, [_positions(d["positions"], lang, "body", where), *_sections(d, lang)], lang
+    )
+
+
+def _org(view: Card, lang: str) -> RenderableType:
+    d = view.data
+    m = d["members"]
+    known = f"{m['known']}" + (
+        f" / {m['reported']} ({dates.display(m['reported_on'], lang)})" if "reported" in m else ""
+    )
+    pairs = [
+        ("acronym", d["acronym"]),
+        ("kind", word(d["kind"], lang)),
+        ("sector", d["sector"]),
+        ("description", d["description"]),
+        ("founded", dates.display(d["founded"], lang) if d["founded"] else None),
+        ("place", _name(d["place"])),
+        ("members", known),
+        ("confidence", _conf(d, lang)),
+        ("note", d.get("note")),
+        ("sources", _sources(d)),
+    ]
+    people = _positions(d["people"], lang, "person", lambda r: _name(r["person"]))
+    return _card(
+        d["name"], pairs, [_memberships(d["chairs"], lang, "chairs"), people, *_sections(d, lang)], lang
+    )
+
+
+def _region(view: Card, lang: str) -> RenderableType:
+    d = view.data
+    names = " / ".join(dict.fromkeys(d["names"].values()))
+    pairs = [
+        ("names", names),
+        ("aliases", ", ".join(d["aliases"])),
+        ("country", d["country"]),
+        ("nuts", d["nuts"]),
+        ("places", ", ".join(_name(p) for p in d["places"])),
+        ("confidence", _conf(d, lang)),
+        ("note", d.get("note")),
+        ("sources", _sources(d)),
+    ]
+    people = _positions(d["people"], lang, "person", lambda r: _name(r["person"]))
+    return _card(
+        d["name"],
+        pairs,
+        [_memberships(d["memberships"], lang, "memberships"), people, *_sections(d, lang)],
+        lang,
+    )
+
+
+def _place(view: Card, lang: str) -> RenderableType:
+    d = view.data
+    pairs = [
+        ("names", " / ".join(dict.fromkeys(d["names"].values()))),
+        ("kind", word(d["kind"], lang)),
+        ("country", d["country"]),
+        ("region", _name(d["region"])),
+        ("organizations", ", ".join(_name(o) for o in d["organizations"])),
+        ("sources", _sources(d)),
+    ]
+    return _card(d["name"], pairs, _sections(d, lang), lang)
+
+
+_LAYOUTS: dict[str, Callable[[Any, str], RenderableType]] = {
+    "members": _members,
+    "who": _who,
+    "what": _what,
+    "when": _when_table,
+    "where": _where,
+    "search": _search,
+    "sources": _sources_table,
+    "person": _person,
+    "org": _org,
+    "region": _region,
+    "place": _place,
+}

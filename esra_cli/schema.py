@@ -1,0 +1,187 @@
+"""What a fact base may hold: every kind of record, its fields, their types and references.
+
+This table is the one place that knows the shape of the data. `check` validates against it,
+`add` builds its flags from it, `export` flattens by it and `search` reads text fields by it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+CONFIDENCE = ("high", "medium", "low")
+STATUS = ("announced", "planned", "held", "cancelled")
+ROLES = ("member", "chair", "co-chair")
+LANGS = ("en", "it")
+
+
+@dataclass(frozen=True, slots=True)
+class Field:
+    """One field of a record.
+
+    type is one of: id, str, text (a table of it/en/local strings), texts (a table of it/en
+    string lists), strs (list of strings), date (ISO at any precision), int, ref (one id),
+    refs (list of ids), choice (one of `choices`).
+    """
+
+    name: str
+    type: str
+    required: bool = False
+    refs: tuple[str, ...] = ()
+    choices: tuple[str, ...] = ()
+    help: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class Kind:
+    """A kind of record: the TOML array it lives in and the fields it may have."""
+
+    table: str
+    singular: str
+    fields: tuple[Field, ...]
+    label: str  # the field that names a record of this kind in listings
+
+    def field(self, name: str) -> Field | None:
+        """The field called `name`, or None."""
+        return next((f for f in self.fields if f.name == name), None)
+
+
+ENTITIES = ("regions", "places", "organizations", "people")
+PARTICIPANTS = ("regions", "organizations", "people")
+
+_ID = Field("id", "id", required=True, help="stable lowercase ASCII slug")
+# Every record but a source cites its sources and may carry these.
+_CITED = (
+    Field("sources", "refs", required=True, refs=("sources",), help="source ids, main first"),
+    Field("quote", "str", help="short verbatim phrase from the first source"),
+    Field("confidence", "choice", choices=CONFIDENCE, help="high (default), medium or low"),
+    Field("note", "str", help="what a reader should know about this fact"),
+)
+
+
+def _kind(table: str, singular: str, label: str, *fields: Field, cited: bool = True) -> Kind:
+    return Kind(table, singular, (_ID, *fields, *(_CITED if cited else ())), label)
+
+
+KINDS: dict[str, Kind] = {
+    kind.table: kind
+    for kind in (
+        _kind(
+            "sources",
+            "source",
+            "title",
+            Field("publisher", "str", required=True),
+            Field("title", "str", required=True),
+            Field("date", "date", required=True),
+            Field("url", "str"),
+            Field("lang", "str"),
+            Field("confidence", "choice", choices=CONFIDENCE),
+            Field("note", "str"),
+            cited=False,
+        ),
+        _kind(
+            "organizations",
+            "organization",
+            "name",
+            Field("name", "text", required=True),
+            Field("acronym", "str"),
+            Field("aliases", "strs"),
+            Field("kind", "choice", required=True, choices=("alliance", "network", "institution")),
+            Field("sector", "text"),
+            Field("description", "text"),
+            Field("founded", "date"),
+            Field("place", "ref", refs=("places",)),
+        ),
+        _kind(
+            "regions",
+            "region",
+            "name",
+            Field("name", "text", required=True),
+            Field("aliases", "strs"),
+            Field("country", "str", required=True, help="ISO 3166-1 alpha-2"),
+            Field("nuts", "str", help="NUTS code"),
+        ),
+        _kind(
+            "places",
+            "place",
+            "name",
+            Field("name", "text", required=True),
+            Field("aliases", "strs"),
+            Field("kind", "choice", required=True, choices=("city", "venue")),
+            Field("country", "str", required=True),
+            Field("region", "ref", refs=("regions",)),
+        ),
+        _kind(
+            "people",
+            "person",
+            "name",
+            Field("name", "str", required=True),
+            Field("aliases", "strs"),
+            Field("party", "str"),
+        ),
+        _kind(
+            "positions",
+            "position",
+            "title",
+            Field("person", "ref", required=True, refs=("people",)),
+            Field("title", "text", required=True),
+            Field("organization", "ref", refs=("organizations",)),
+            Field("region", "ref", refs=("regions",)),
+            Field("start", "date"),
+            Field("end", "date"),
+        ),
+        _kind(
+            "memberships",
+            "membership",
+            "id",
+            Field("region", "ref", required=True, refs=("regions",)),
+            Field("organization", "ref", required=True, refs=("organizations",)),
+            Field("role", "choice", required=True, choices=ROLES),
+            Field("since", "date"),
+            Field("until", "date"),
+        ),
+        _kind(
+            "events",
+            "event",
+            "title",
+            Field("title", "text", required=True),
+            Field("date", "date"),
+            Field("start", "date"),
+            Field("end", "date"),
+            Field("when", "text", help="the date in words, where the source gives no date"),
+            Field("place", "ref", refs=("places",)),
+            Field("part_of", "ref", refs=("events",)),
+            Field("participants", "refs", refs=PARTICIPANTS),
+            Field("invited", "text"),
+            Field("status", "choice", required=True, choices=STATUS),
+            Field("fulfilled_by", "ref", refs=("events",)),
+        ),
+        _kind(
+            "agreements",
+            "agreement",
+            "title",
+            Field("title", "text", required=True),
+            Field("type", "choice", required=True, choices=("declaration-of-intent", "collaboration")),
+            Field("parties", "refs", required=True, refs=("regions", "organizations")),
+            Field("signatories", "refs", refs=("people",)),
+            Field("topics", "texts"),
+            Field("date", "date"),
+            Field("when", "text"),
+            Field("place", "ref", refs=("places",)),
+        ),
+        _kind(
+            "statements",
+            "statement",
+            "text",
+            Field("type", "choice", required=True, choices=("aim", "activity", "fact", "figure")),
+            Field("subjects", "refs", required=True, refs=(*PARTICIPANTS, "events")),
+            Field("text", "text", required=True),
+            Field("measure", "str"),
+            Field("value", "int"),
+            Field("date", "date"),
+            Field("when", "text"),
+        ),
+    )
+}
+
+BY_SINGULAR = {kind.singular: kind for kind in KINDS.values()}
+META_FIELDS = {"announcement": "ref", "updated": "date"}
