@@ -1,0 +1,68 @@
+"""Shared fixtures: every test runs the real CLI against an isolated environment."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from typer.testing import CliRunner, Result
+
+from esra_cli.cli import app
+
+ROOT = Path(__file__).resolve().parent.parent
+SHIPPED = ROOT / "facts.toml"
+# Status (past/current/planned) depends on the day; tests that check it pin this date.
+AS_OF = "2026-11-25"
+
+
+@pytest.fixture(autouse=True)
+def isolated_env(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    """No user setting leaks in; caches go to a fresh folder for each test."""
+    for name in ("ESRA_FACTS", "ESRA_LANG", "ESRA_DEBUG", "ESRA_CACHE", "NO_COLOR", "COLUMNS"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+
+
+Run = Callable[..., Result]
+
+
+@pytest.fixture
+def run() -> Run:
+    """Invoke esra in-process: run("members", "--json") -> Result with stdout and stderr apart."""
+    runner = CliRunner()
+
+    def invoke(*args: str, env: dict[str, str] | None = None) -> Result:
+        result = runner.invoke(app, list(args), env=env, catch_exceptions=False)
+        return result
+
+    return invoke
+
+
+@pytest.fixture
+def data(run: Run) -> Callable[..., Any]:
+    """Run a command with --json, assert success, and return the parsed JSON."""
+
+    def invoke(*args: str, env: dict[str, str] | None = None) -> Any:
+        result = run(*args, "--json", env=env)
+        assert result.exit_code == 0, result.stderr
+        assert result.stderr == ""
+        return json.loads(result.stdout)
+
+    return invoke
+
+
+@pytest.fixture
+def facts_copy(tmp_path: Path) -> Path:
+    """A writable copy of the shipped fact base."""
+    target = tmp_path / "facts.toml"
+    shutil.copyfile(SHIPPED, target)
+    return target
+
+
+@pytest.fixture
+def shipped_text() -> Iterator[str]:
+    yield SHIPPED.read_text(encoding="utf-8")

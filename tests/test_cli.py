@@ -1,0 +1,251 @@
+"""The CLI contract: formats, exit codes, name lookup, options, escaping (README, "Contract")."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from esra_cli import __version__
+from tests.conftest import AS_OF, SHIPPED, Run
+
+LOOKUPS = [
+    ["members"],
+    ["members", "ara"],
+    ["person", "guidesi"],
+    ["org", "ecrn"],
+    ["region", "lombardia"],
+    ["where", "turin"],
+]
+FILTERS = [["who"], ["what"], ["when"], ["where"], ["search", "esra"], ["sources"]]
+
+
+@pytest.mark.parametrize("args", LOOKUPS + FILTERS, ids=" ".join)
+def test_every_command_prints_a_plain_table_when_piped(run: Run, args: list[str]) -> None:
+    result = run(*args)
+    assert result.exit_code == 0, result.stderr
+    assert result.stderr == ""
+    assert result.stdout.strip()
+    assert "\x1b" not in result.stdout
+    assert "…" not in result.stdout  # no cell was cut
+
+
+@pytest.mark.parametrize("args", LOOKUPS, ids=" ".join)
+def test_lookups_print_one_json_value(run: Run, args: list[str]) -> None:
+    result = run(*args, "--json")
+    assert result.exit_code == 0, result.stderr
+    value = json.loads(result.stdout)
+    assert isinstance(value, list if args[0] == "members" else dict)
+    records = value if isinstance(value, list) else [value]
+    assert all({"id", "sources"} <= set(r) for r in records)
+
+
+@pytest.mark.parametrize("args", FILTERS, ids=" ".join)
+def test_filters_print_a_json_array_of_records_with_sources(run: Run, args: list[str]) -> None:
+    result = run(*args, "--json")
+    assert result.exit_code == 0, result.stderr
+    rows = json.loads(result.stdout)
+    assert isinstance(rows, list)
+    assert rows
+    assert all("id" in r for r in rows)
+    assert all("sources" in r for r in rows if args[0] != "sources")
+
+
+@pytest.mark.parametrize("command", ["who", "what", "search"])
+def test_a_filter_that_matches_nothing_prints_an_empty_array(run: Run, command: str) -> None:
+    result = run(command, "zzzz", "--json")
+    assert (result.exit_code, result.stdout.strip(), result.stderr) == (0, "[]", "")
+
+
+def test_the_members_table_shows_what_the_json_holds(run: Run) -> None:
+    table = run("members", "--as-of", AS_OF).stdout
+    rows = json.loads(run("members", "--json", "--as-of", AS_OF).stdout)
+    for row in rows:
+        line = next(line for line in table.splitlines() if line.startswith(f"  {row['name']}  "))
+        assert row["country"] in line
+        assert row["sources"][0] in line
+    assert f"{len(rows)} known of 36 reported on 3 July 2025" in table
+
+
+def test_members_table_exact_at_pinned_width(run: Run) -> None:
+    expected = """\
+Automotive Regions Alliance
+
+  Region     Country   Since           Role     Confidence          Sources
+ {rule}
+  Lombardy   IT        2025            chair    medium confidence   corcom-2024-11-08, ilfoglio-2024-11-29
+  Saxony     DE        30 June 2022    member   medium confidence   ilfoglio-2024-11-29
+  Navarre    ES        November 2023   member   medium confidence   ilfoglio-2024-11-29
+
+                                                  3 known
+""".format(rule="─" * 106)
+    out = run("members", "ara", "--as-of", "2025-06-01").stdout
+    got = "\n".join(line.rstrip() for line in out.splitlines()).strip("\n")
+    assert got == expected.rstrip("\n")
+
+
+# --- name lookup ----------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("command", "name", "expected"),
+    [
+        ("region", "saxony", "sassonia"),  # exact beats the prefix of Saxony-Anhalt
+        ("region", "lomb", "lombardia"),  # unique prefix
+        ("region", "BADEN-WÜRTTEMBERG", "baden-wurttemberg"),
+        ("region", "baden wuerttemberg", "baden-wurttemberg"),  # the announcement's spelling
+        ("region", "thuringen", "turingia"),  # local name, accent folded
+        ("region", "bayern", "baviera"),
+        ("person", "beisswenger", "eric-beisswenger"),  # ß folds to ss
+        ("person", "GUIDO", "guido-guidesi"),  # first name
+        ("person", "maria chivite", "maria-chivite"),
+        ("org", "Ara", "ara"),
+        ("org", "european commission", "european-commission"),
+        ("where", "Torino", "torino"),
+        ("where", "brussels", "bruxelles"),
+    ],
+)
+def test_name_lookup(run: Run, command: str, name: str, expected: str) -> None:
+    result = run(command, name, "--json")
+    assert result.exit_code == 0, result.stderr
+    assert json.loads(result.stdout)["id"] == expected
+
+
+def test_ambiguous_name_lists_candidates_and_exits_3(run: Run) -> None:
+    result = run("region", "sa", "--json")
+    assert result.exit_code == 3
+    assert result.stdout == ""
+    assert "ambiguous" in result.stderr
+    for rid in ("saarland", "sassonia", "sassonia-anhalt"):
+        assert rid in result.stderr
+    assert result.stderr.count("\n") == 1
+
+
+def test_typo_gets_did_you_mean_and_exits_3(run: Run) -> None:
+    result = run("person", "guidezi")
+    assert result.exit_code == 3
+    assert result.stdout == ""
+    assert "did you mean guido-guidesi" in result.stderr
+
+
+def test_unknown_alliance_exits_3(run: Run) -> None:
+    result = run("members", "nato")
+    assert (result.exit_code, result.stdout) == (3, "")
+    assert "no alliance matches 'nato'" in result.stderr
+
+
+def test_lookup_never_guesses_between_kinds(run: Run) -> None:
+    # 'esra' is an organization, not a person: person lookup must not fall back to it.
+    assert run("person", "esra").exit_code == 3
+
+
+# --- options --------------------------------------------------------------------------------
+
+
+def test_lang_and_facts_work_before_and_after_the_command(run: Run, facts_copy: Path) -> None:
+    before = run("--lang", "it", "--facts", str(facts_copy), "region", "bavaria", "--json")
+    after = run("region", "bavaria", "--json", "--lang", "it", "--facts", str(facts_copy))
+    assert before.exit_code == after.exit_code == 0
+    assert json.loads(before.stdout) == json.loads(after.stdout)
+    assert json.loads(after.stdout)["name"] == "Baviera"
+
+
+def test_the_option_after_the_command_wins(run: Run) -> None:
+    result = run("--lang", "it", "region", "bavaria", "--lang", "en", "--json")
+    assert json.loads(result.stdout)["name"] == "Bavaria"
+
+
+def test_environment_variables(run: Run, tmp_path: Path) -> None:
+    env = {"ESRA_LANG": "it", "ESRA_FACTS": str(SHIPPED)}
+    assert json.loads(run("region", "bavaria", "--json", env=env).stdout)["name"] == "Baviera"
+    missing = run("members", env={"ESRA_FACTS": str(tmp_path / "nope.toml")})
+    assert missing.exit_code == 4
+    assert "nope.toml" in missing.stderr
+
+
+def test_version_names_the_fact_base_date(run: Run, tmp_path: Path) -> None:
+    result = run("--version")
+    assert result.exit_code == 0
+    assert result.stdout.strip() == f"esra {__version__} (fact base: updated 2026-11-25)"
+    broken = run("--facts", str(tmp_path / "missing.toml"), "--version")
+    assert broken.exit_code == 0
+    assert "fact base: unavailable" in broken.stdout
+
+
+@pytest.mark.parametrize(
+    "args",
+    [["when", "--from", "2025-13"], ["person"], ["nonsense"], ["--lang", "fr", "members"], ["members", "--as-of", "soon"]],
+    ids=" ".join,
+)
+def test_usage_errors_exit_2(run: Run, args: list[str]) -> None:
+    result = run(*args)
+    assert result.exit_code == 2
+    assert result.stdout == ""
+
+
+def test_when_keeps_entries_whose_period_overlaps(run: Run) -> None:
+    rows = json.loads(run("when", "--from", "2025-06", "--to", "2025-12", "--json").stdout)
+    # "2025" (Tronzano's ESRA year) overlaps June-December 2025; a January date does not.
+    assert {r["date"] for r in rows} >= {"2025", "2025-07-03"}
+    assert "2025-01" not in {r["date"] for r in rows}
+    assert all(r["date"] >= "2025" for r in rows)
+
+
+def test_when_table_shows_dates_at_their_precision(run: Run) -> None:
+    out = run("when", "--from", "2025-01", "--to", "2025-01").stdout
+    assert "January 2025" in out
+    assert "1 January 2025" not in out
+    assert "gennaio 2025" in run("when", "--from", "2025-01", "--to", "2025-01", "--lang", "it").stdout
+
+
+# --- the fact base --------------------------------------------------------------------------
+
+
+def test_invalid_toml_names_file_line_and_column(run: Run, tmp_path: Path) -> None:
+    bad = tmp_path / "bad.toml"
+    bad.write_text('[meta]\nannouncement = "x"\nupdated = \n', encoding="utf-8")
+    result = run("--facts", str(bad), "members")
+    assert result.exit_code == 4
+    assert "bad.toml" in result.stderr
+    assert "line 3" in result.stderr
+    assert "column" in result.stderr
+    assert result.stderr.count("\n") == 1
+
+
+def test_a_base_with_a_dangling_reference_is_refused(run: Run, facts_copy: Path) -> None:
+    text = facts_copy.read_text(encoding="utf-8").replace('person = "guido-guidesi"', 'person = "guido-x"', 1)
+    facts_copy.write_text(text, encoding="utf-8")
+    result = run("--facts", str(facts_copy), "person", "guidesi")
+    assert result.exit_code == 4
+    assert "unknown id 'guido-x'" in result.stderr
+    assert "esra check" in result.stderr
+
+
+def test_a_directory_is_not_a_fact_base(run: Run, tmp_path: Path) -> None:
+    result = run("--facts", str(tmp_path), "members")
+    assert result.exit_code == 4
+    assert "directory" in result.stderr
+
+
+# --- hostile values -------------------------------------------------------------------------
+
+HOSTILE = '''
+[[people]]
+id = "hostile"
+name = "[esra] Evil [/esra] \\u001b[31mRed\\u0007"
+sources = ["ansa-2024-11-08"]
+'''
+
+
+def test_markup_and_control_characters_are_shown_harmlessly(run: Run, facts_copy: Path) -> None:
+    with facts_copy.open("a", encoding="utf-8") as handle:
+        handle.write(HOSTILE)
+    table = run("--facts", str(facts_copy), "person", "hostile")
+    assert table.exit_code == 0, table.stderr
+    assert "[esra] Evil [/esra]" in table.stdout
+    assert "\x1b" not in table.stdout
+    assert "\x07" not in table.stdout
+    assert "\\x1b[31mRed" in table.stdout
+    raw = run("--facts", str(facts_copy), "person", "hostile", "--json")
+    assert json.loads(raw.stdout)["name"] == "[esra] Evil [/esra] \x1b[31mRed\x07"
