@@ -8,6 +8,7 @@ installed command and CliRunner behave the same.
 from __future__ import annotations
 
 import datetime as dt
+import inspect
 import os
 import sys
 from dataclasses import dataclass
@@ -18,8 +19,9 @@ from typing import Annotated, Any
 import typer
 from typer.core import TyperGroup
 
-from esra_cli import __version__, dates, facts, locate, query, render
-from esra_cli.errors import EXIT_OK, EsraError
+from esra_cli import __version__, dates, facts, forms, locate, query, render, schema, store, verify
+from esra_cli import export as exporting
+from esra_cli.errors import EXIT_FACTS, EXIT_OK, EsraError
 
 EPILOG = "Docs, exit codes and the JSON contract: see README.md."
 
@@ -29,6 +31,15 @@ class Lang(StrEnum):
 
     en = "en"
     it = "it"
+
+
+class ExportFormat(StrEnum):
+    """Formats of `esra export`."""
+
+    toml = "toml"
+    json = "json"
+    jsonl = "jsonl"
+    csv = "csv"
 
 
 @dataclass(frozen=True, slots=True)
@@ -58,7 +69,7 @@ def silence_stdout() -> None:
     """After a reader closed the pipe, point stdout at /dev/null so the final flush cannot fail."""
     try:
         devnull = os.open(os.devnull, os.O_WRONLY)
-        os.dup2(devnull, sys.stdout.fileno())
+        os.dup2(devnull, sys.stdout.fileno() if sys.stdout is not None else 1)
     except (OSError, ValueError):
         pass  # no real file descriptor (tests, closed stream): nothing left to flush into
 
@@ -369,3 +380,103 @@ def sources(
     """
     base, language = load(ctx, facts_path, lang)
     render.emit(query.sources(base), as_json, language)
+
+
+@app.command()
+def check(
+    ctx: typer.Context,
+    against: Annotated[
+        Path | None,
+        typer.Option(
+            "--against",
+            metavar="FILE",
+            exists=True,
+            dir_okay=False,
+            help="Also check that each quote from the source is in this text.",
+        ),
+    ] = None,
+    source_id: Annotated[
+        str | None,
+        typer.Option(
+            "--source-id", metavar="ID", help="Whose quotes --against checks (default: the announcement)."
+        ),
+    ] = None,
+    as_json: JsonOpt = False,
+    facts_path: FactsOpt = None,
+) -> None:
+    """Validate the whole fact base; with --against, find every quote in its source text.
+
+    Problems are printed one per line (facts.toml:LINE: id: message); the summary goes to
+    stderr. Exit 0 when clean, 4 when there are problems.
+
+    \b
+    Examples:
+      esra check
+      esra check --against announcement.it.txt
+    """
+    path = locate.find(settings(ctx, facts_path, None).facts)
+    found = verify.run(path, against, source_id)
+    render.problems(found, path, as_json)
+    if found.problems:
+        raise typer.Exit(EXIT_FACTS)
+
+
+@app.command()
+def export(
+    ctx: typer.Context,
+    fmt: Annotated[ExportFormat, typer.Option("--format", help="Output format.")] = ExportFormat.toml,
+    kind: Annotated[
+        str | None, typer.Option("--kind", metavar="KIND", help="Only this kind of record, e.g. person.")
+    ] = None,
+    facts_path: FactsOpt = None,
+) -> None:
+    """The whole base, or one kind of record, as TOML, JSON, JSON Lines or CSV.
+
+    \b
+    Examples:
+      esra export --format csv --kind person
+      esra export --format jsonl | jq .id
+    """
+    base, _ = load(ctx, facts_path, None)
+    render.write_text(exporting.export(base, fmt.value, schema.table_of(kind)))
+
+
+add_app = typer.Typer(
+    cls=EsraGroup,
+    rich_markup_mode=None,
+    no_args_is_help=True,
+    help="Append one record to the fact base, validated first; the file is never rewritten.",
+)
+app.add_typer(add_app, name="add")
+
+
+def _add_command(kind: schema.Kind) -> None:
+    def command(ctx: typer.Context, dry_run: bool, facts_path: Path | None, **values: Any) -> None:
+        path = locate.find(settings(ctx, facts_path, None).facts)
+        record = forms.record(kind, values)
+        if dry_run:
+            render.write_text(store.preview(path, kind, record))
+        else:
+            store.add(path, kind, record)
+            render.info(f"added {kind.singular} {record['id']} to {path}")
+
+    context = inspect.Parameter("ctx", inspect.Parameter.KEYWORD_ONLY, annotation=typer.Context)
+    dry_run = inspect.Parameter(
+        "dry_run",
+        inspect.Parameter.KEYWORD_ONLY,
+        default=False,
+        annotation=Annotated[
+            bool, typer.Option("--dry-run", help="Print the block instead of appending it.")
+        ],
+    )
+    facts_param = inspect.Parameter(
+        "facts_path", inspect.Parameter.KEYWORD_ONLY, default=None, annotation=FactsOpt
+    )
+    command.__signature__ = inspect.Signature([context, *forms.parameters(kind), dry_run, facts_param])  # type: ignore[attr-defined]
+    example = "--source ID" if kind.table != "sources" else "--publisher NAME"
+    command.__doc__ = f"Append a {kind.singular}: esra add {kind.singular} --id ID {example} ..."
+    add_app.command(kind.singular)(command)
+
+
+for _kind in schema.KINDS.values():
+    _add_command(_kind)

@@ -37,7 +37,8 @@ def main() -> None:
 def _finish(code: int) -> None:
     """Flush stdout, treating a closed pipe as the reader's choice, then exit with `code`."""
     try:
-        sys.stdout.flush()
+        if sys.stdout is not None:
+            sys.stdout.flush()
     except BrokenPipeError:
         from esra_cli.cli import silence_stdout
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import tomllib
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -9,7 +10,7 @@ from functools import cached_property
 from pathlib import Path
 from typing import Any
 
-from esra_cli.check import problems
+from esra_cli.check import Problem, problems
 from esra_cli.errors import InvalidFacts
 from esra_cli.i18n import word
 from esra_cli.names import NameIndex, words
@@ -53,6 +54,24 @@ def validated(raw: dict[str, Any], text: str, path: Path) -> FactBase:
         more = f" (and {len(found) - 1} more)" if len(found) > 1 else ""
         raise InvalidFacts(f"invalid fact base {path}: {first}{more}; run 'esra check' for all")
     return FactBase(path, raw)
+
+
+_POSITION = re.compile(r"at line (\d+)")
+
+
+def diagnose(path: Path) -> tuple[dict[str, Any] | None, str, list[Problem]]:
+    """The parsed base (None if it does not parse), its text, and every problem in it.
+
+    A file that cannot be read at all raises InvalidFacts, as for every other command.
+    """
+    text = read_text(path)
+    try:
+        raw = parse(text, path)
+    except InvalidFacts as err:
+        where = _POSITION.search(str(err))
+        message = str(err).removeprefix(f"{path}: ")
+        return None, text, [Problem(message, line=int(where.group(1)) if where else None)]
+    return raw, text, problems(raw, text)
 
 
 def load(path: Path) -> FactBase:

@@ -6,15 +6,21 @@ drawn, because importing it costs more than answering a query (see bench/).
 
 from __future__ import annotations
 
+import io
 import json
 import sys
 import unicodedata
 from collections.abc import Callable, Iterable
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TextIO
 
 from esra_cli import dates
 from esra_cli.i18n import header, word
 from esra_cli.query import Card, Listing, Row, View
+
+if TYPE_CHECKING:
+    from pathlib import Path
+
+    from esra_cli.verify import Report
 
 if TYPE_CHECKING:
     from rich.console import RenderableType
@@ -44,19 +50,48 @@ def emit(view: View, as_json: bool, lang: str) -> None:
         _print(_LAYOUTS[view.kind](view, lang))
 
 
+def stdout() -> TextIO:
+    """The data stream. A closed stdout is treated like a reader that left: nobody to answer."""
+    if sys.stdout is None:
+        raise BrokenPipeError("stdout is closed")
+    return sys.stdout
+
+
 def write_json(data: Any) -> None:
     """Data as JSON on stdout, escaped to ASCII only where the stream cannot encode UTF-8."""
-    encoding = (getattr(sys.stdout, "encoding", None) or "utf-8").lower().replace("_", "-")
+    out = stdout()
+    encoding = (getattr(out, "encoding", None) or "utf-8").lower().replace("_", "-")
     ascii_only = encoding not in ("utf-8", "utf8", "utf-16", "utf-32")
-    sys.stdout.write(json.dumps(data, ensure_ascii=ascii_only, indent=2) + "\n")
-    sys.stdout.flush()
+    out.write(json.dumps(data, ensure_ascii=ascii_only, indent=2) + "\n")
+    out.flush()
 
 
 def write_lines(lines: Iterable[str]) -> None:
     """Plain data lines on stdout (problems from `check`, export formats)."""
+    out = stdout()
     for line in lines:
-        sys.stdout.write(line + "\n")
-    sys.stdout.flush()
+        out.write(line + "\n")
+    out.flush()
+
+
+def write_text(text: str) -> None:
+    """Text that is already data (an export, a TOML block) on stdout, as it is."""
+    out = stdout()
+    out.write(text)
+    out.flush()
+
+
+def problems(report: Report, path: Path, as_json: bool) -> None:
+    """`check`'s problems on stdout (lines or JSON), its one-line summary on stderr."""
+    if as_json:
+        write_json([p.as_dict() for p in report.problems])
+    else:
+        write_lines(p.format(path.name) for p in report.problems)
+    quotes = f", {report.quotes_checked} quotes of {report.source_id} found" if report.source_id else ""
+    if report.problems:
+        info(f"{path}: {len(report.problems)} problem(s) in {report.records} records")
+    else:
+        info(f"{path}: ok, {report.records} records{quotes}")
 
 
 def clean(value: object) -> str:
@@ -72,13 +107,21 @@ def clean(value: object) -> str:
 def _print(renderable: RenderableType) -> None:
     from rich.console import Console
 
-    tty = sys.stdout.isatty()
-    if not tty and hasattr(sys.stdout, "reconfigure"):
+    out = stdout()
+    tty = out.isatty()
+    if not tty and isinstance(out, io.TextIOWrapper):
         # A table on an ASCII stream shows '?' for 'ü' rather than dying on it.
-        sys.stdout.reconfigure(errors="replace")
-    console = Console(highlight=False, width=None if tty else PIPE_WIDTH, emoji=False)
+        out.reconfigure(errors="replace")
+
+    class PipeAwareConsole(Console):
+        def on_broken_pipe(self) -> None:
+            # Rich exits 1 here; esra's contract says a reader leaving early is success.
+            self.quiet = True
+            raise BrokenPipeError
+
+    console = PipeAwareConsole(file=out, highlight=False, width=None if tty else PIPE_WIDTH, emoji=False)
     console.print(renderable)
-    sys.stdout.flush()
+    out.flush()
 
 
 # --- building blocks ------------------------------------------------------------------------

@@ -185,3 +185,16 @@ KINDS: dict[str, Kind] = {
 
 BY_SINGULAR = {kind.singular: kind for kind in KINDS.values()}
 META_FIELDS = {"announcement": "ref", "updated": "date"}
+
+
+def table_of(name: str | None) -> str | None:
+    """The table for a kind named in the singular or plural ('person', 'people'), or None."""
+    if name is None:
+        return None
+    if name in KINDS:
+        return name
+    if name in BY_SINGULAR:
+        return BY_SINGULAR[name].table
+    from esra_cli.errors import UsageError
+
+    raise UsageError(f"unknown kind {name!r}; kinds: {', '.join(BY_SINGULAR)}")

@@ -1,0 +1,87 @@
+"""`esra add KIND` flags, made from the schema, and the record made back from their values.
+
+One flag per field, named after it: `--id`, `--country`; lists repeat a singular flag
+(`--source a --source b`); localized text takes one flag per language (`--name-it`).
+"""
+
+from __future__ import annotations
+
+import inspect
+from typing import Annotated, Any
+
+import typer
+
+from esra_cli.schema import Field, Kind
+
+SINGULAR = {
+    "sources": "source",
+    "aliases": "alias",
+    "participants": "participant",
+    "parties": "party",
+    "signatories": "signatory",
+    "subjects": "subject",
+}
+_KW = inspect.Parameter.KEYWORD_ONLY
+_METAVAR = {"id": "ID", "ref": "ID", "refs": "ID", "date": "DATE", "int": "N", "choice": "VALUE"}
+
+
+def _languages(kind: Kind, field: Field) -> tuple[str, ...]:
+    return ("it", "en", "local") if (kind.table, field.name) == ("regions", "name") else ("it", "en")
+
+
+def flags(kind: Kind, field: Field) -> list[tuple[str, str, str | None]]:
+    """(parameter name, flag, language) for each flag of a field; language only for text."""
+    if field.type in ("text", "texts"):
+        return [(f"{field.name}_{lang}", f"--{field.name}-{lang}", lang) for lang in _languages(kind, field)]
+    flag = SINGULAR.get(field.name, field.name) if field.type in ("strs", "refs") else field.name
+    return [(field.name, f"--{flag.replace('_', '-')}", None)]
+
+
+def parameters(kind: Kind) -> list[inspect.Parameter]:
+    """Typer parameters for every field of `kind`: required fields make required flags."""
+    params = []
+    for field in kind.fields:
+        for name, flag, lang in flags(kind, field):
+            required = field.required and lang != "local"
+            many = field.type in ("strs", "refs", "texts")
+            python_type: Any = list[str] if many else (int if field.type == "int" else str)
+            helptext = field.help or _describe(field)
+            option = typer.Option(
+                flag,
+                metavar=_METAVAR.get(field.type, "TEXT"),
+                help=helptext + (f" ({lang})" if lang else ""),
+                show_default=False,
+            )
+            default = ... if required else None
+            params.append(
+                inspect.Parameter(
+                    name, _KW, annotation=Annotated[python_type | None, option], default=default
+                )
+            )
+    return params
+
+
+def _describe(field: Field) -> str:
+    if field.choices:
+        return "one of " + ", ".join(field.choices)
+    if field.refs:
+        return (
+            "id of a "
+            + " or ".join(t.rstrip("s") for t in field.refs)
+            + (", repeatable" if field.type == "refs" else "")
+        )
+    return {"date": "ISO date: YYYY, YYYY-MM or YYYY-MM-DD", "strs": "repeatable"}.get(field.type, "")
+
+
+def record(kind: Kind, values: dict[str, Any]) -> dict[str, Any]:
+    """The record the flag values describe, fields in schema order, unset ones left out."""
+    built: dict[str, Any] = {}
+    for field in kind.fields:
+        parts = {lang: values.get(name) for name, _, lang in flags(kind, field)}
+        if field.type in ("text", "texts"):
+            text = {lang: value for lang, value in parts.items() if value}
+            if text:
+                built[field.name] = text
+        elif (value := parts[None]) not in (None, []):
+            built[field.name] = value
+    return built

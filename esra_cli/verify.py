@@ -1,0 +1,46 @@
+"""`esra check`: every problem of one fact base file, and of its quotes against a source text."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from esra_cli.check import Problem, quote_problems
+from esra_cli.errors import InvalidFacts
+from esra_cli.facts import diagnose
+from esra_cli.schema import KINDS
+
+
+@dataclass
+class Report:
+    """What `check` found, and how much it looked at."""
+
+    problems: list[Problem] = field(default_factory=list)
+    records: int = 0
+    quotes_checked: int = 0
+    source_id: str | None = None
+
+
+def run(path: Path, against: Path | None, source_id: str | None) -> Report:
+    """Check the base at `path`; with `against`, check the quotes of `source_id` in that text."""
+    raw, text, found = diagnose(path)
+    report = Report(found)
+    if raw is None:
+        return report
+    report.records = sum(len(v) for k, v in raw.items() if k in KINDS and isinstance(v, list))
+    if against is not None:
+        meta = raw.get("meta")
+        source_id = source_id or (meta.get("announcement") if isinstance(meta, dict) else None)
+        if not isinstance(source_id, str):
+            raise InvalidFacts(f"{path}: no [meta] announcement; pass --source-id")
+        try:
+            source_text = against.read_text(encoding="utf-8", errors="replace")
+        except OSError as err:
+            raise InvalidFacts(f"cannot read {against}: {err.strerror or err}") from None
+        report.source_id = source_id
+        records = [r for t in KINDS if isinstance(raw.get(t), list) for r in raw[t] if isinstance(r, dict)]
+        report.quotes_checked = sum(
+            1 for r in records if r.get("quote") and (r.get("sources") or [None])[0] == source_id
+        )
+        report.problems += quote_problems(raw, source_text, source_id, text)
+    return report

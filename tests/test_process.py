@@ -1,0 +1,125 @@
+"""The installed `esra` command as a real process: pipes, encodings, terminals."""
+
+from __future__ import annotations
+
+import json
+import os
+import pty
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ESRA = shutil.which("esra", path=str(Path(sys.executable).parent)) or "esra"
+
+
+def esra(*args: str, env: dict[str, str] | None = None, **kwargs: object) -> subprocess.CompletedProcess[str]:
+    full_env = {k: v for k, v in os.environ.items() if not k.startswith("ESRA_")}
+    full_env.update(env or {})
+    return subprocess.run(
+        [ESRA, *args], capture_output=True, text=True, env=full_env, timeout=60, check=False, **kwargs
+    )  # type: ignore[call-overload,no-any-return]
+
+
+def test_the_installed_command_answers_in_json() -> None:
+    result = esra("members", "--json")
+    assert result.returncode == 0, result.stderr
+    assert result.stderr == ""
+    assert "lombardia" in {row["id"] for row in json.loads(result.stdout)}
+
+
+def test_python_dash_m_runs_the_same_command() -> None:
+    result = subprocess.run(
+        [sys.executable, "-m", "esra_cli", "person", "guidesi", "--json"],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr
+    assert json.loads(result.stdout)["id"] == "guido-guidesi"
+
+
+@pytest.mark.parametrize("args", [["members"], ["what", "--json"], ["when"]], ids=" ".join)
+def test_a_reader_closing_the_pipe_early_is_success(args: list[str]) -> None:
+    read_end, write_end = os.pipe()
+    os.close(read_end)  # the reader is gone before esra writes a byte
+    try:
+        proc = subprocess.run([ESRA, *args], stdout=write_end, stderr=subprocess.PIPE, timeout=60, check=False)
+    finally:
+        os.close(write_end)
+    assert proc.returncode == 0
+    assert proc.stderr == b""
+
+
+def test_head_in_a_real_shell_pipeline_ends_quietly() -> None:
+    result = subprocess.run(
+        ["bash", "-c", f'set -o pipefail; "{ESRA}" what | head -n 1; "{ESRA}" when --json | head -c 1'],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert result.returncode == 0
+    assert result.stderr == ""
+
+
+def test_an_ascii_stream_gets_escaped_json_and_a_readable_table() -> None:
+    env = {"PYTHONIOENCODING": "ascii"}
+    raw = esra("region", "baden-wurttemberg", "--json", env=env)
+    assert raw.returncode == 0, raw.stderr
+    assert raw.stdout.isascii()
+    assert json.loads(raw.stdout)["name"] == "Baden-Württemberg"
+    table = esra("region", "baden-wurttemberg", env=env)
+    assert table.returncode == 0, table.stderr
+    assert "Baden-W?rttemberg" in table.stdout
+
+
+@pytest.mark.parametrize("env", [{"LC_ALL": "C"}, {"TERM": "dumb"}, {"NO_COLOR": "1"}], ids=str)
+def test_plain_environments(env: dict[str, str]) -> None:
+    result = esra("members", env=env)
+    assert result.returncode == 0, result.stderr
+    assert "Lombardy" in result.stdout
+
+
+def test_a_closed_stdout_is_not_a_crash() -> None:
+    result = subprocess.run(
+        ["bash", "-c", f'"{ESRA}" members >&-'], capture_output=True, text=True, timeout=60, check=False
+    )
+    assert "Traceback" not in result.stderr
+    assert result.returncode in (0, 1)
+
+
+def run_in_terminal(*args: str, columns: int) -> tuple[int, str]:
+    """Run esra with a pseudo-terminal as stdout, as a person at a shell would."""
+    controller, terminal = pty.openpty()
+    env = {k: v for k, v in os.environ.items() if not k.startswith("ESRA_")}
+    env.update({"COLUMNS": str(columns), "LINES": "50", "TERM": "xterm-256color"})
+    proc = subprocess.Popen([ESRA, *args], stdout=terminal, stderr=subprocess.PIPE, env=env)
+    os.close(terminal)
+    chunks = []
+    while True:
+        try:
+            chunk = os.read(controller, 65536)
+        except OSError:  # EIO: the child closed the terminal
+            break
+        if not chunk:
+            break
+        chunks.append(chunk)
+    os.close(controller)
+    assert proc.wait(timeout=60) == 0
+    return proc.returncode, b"".join(chunks).decode("utf-8", "replace")
+
+
+def test_a_narrow_terminal_wraps_cells_instead_of_cutting_them() -> None:
+    _, out = run_in_terminal("person", "tronzano", columns=40)
+    assert "…" not in out
+    plain = out.replace("\r\n", "\n")
+    assert "Tronzano" in plain
+
+
+def test_a_twenty_column_terminal_does_not_crash() -> None:
+    code, out = run_in_terminal("members", columns=20)
+    assert code == 0
+    assert out
