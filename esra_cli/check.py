@@ -189,9 +189,12 @@ def _reference_problems(kind: Kind, record: dict[str, Any], ids: dict[str, str])
                 what = "source" if field.refs == ("sources",) else "id"
                 yield f"{field.name}: unknown {what} {target!r}"
             elif table not in field.refs:
-                yield f"{field.name}: {target!r} is a {KINDS[table].singular}, not a " + " or ".join(
-                    KINDS[t].singular for t in field.refs
-                )
+                wanted = " or ".join(KINDS[t].singular for t in field.refs)
+                yield f"{field.name}: {target!r} is {_article(KINDS[table].singular)}, not {_article(wanted)}"
+
+
+def _article(noun: str) -> str:
+    return ("an " if noun[0] in "aeiou" else "a ") + noun
 
 
 def _alias_collisions(

@@ -175,7 +175,13 @@ def test_version_names_the_fact_base_date(run: Run, tmp_path: Path) -> None:
 
 @pytest.mark.parametrize(
     "args",
-    [["when", "--from", "2025-13"], ["person"], ["nonsense"], ["--lang", "fr", "members"], ["members", "--as-of", "soon"]],
+    [
+        ["when", "--from", "2025-13"],
+        ["person"],
+        ["nonsense"],
+        ["--lang", "fr", "members"],
+        ["members", "--as-of", "soon"],
+    ],
     ids=" ".join,
 )
 def test_usage_errors_exit_2(run: Run, args: list[str]) -> None:
@@ -230,12 +236,12 @@ def test_a_directory_is_not_a_fact_base(run: Run, tmp_path: Path) -> None:
 
 # --- hostile values -------------------------------------------------------------------------
 
-HOSTILE = '''
+HOSTILE = """
 [[people]]
 id = "hostile"
 name = "[esra] Evil [/esra] \\u001b[31mRed\\u0007"
 sources = ["ansa-2024-11-08"]
-'''
+"""
 
 
 def test_markup_and_control_characters_are_shown_harmlessly(run: Run, facts_copy: Path) -> None:

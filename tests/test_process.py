@@ -15,12 +15,12 @@ import pytest
 ESRA = shutil.which("esra", path=str(Path(sys.executable).parent)) or "esra"
 
 
-def esra(*args: str, env: dict[str, str] | None = None, **kwargs: object) -> subprocess.CompletedProcess[str]:
+def esra(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
     full_env = {k: v for k, v in os.environ.items() if not k.startswith("ESRA_")}
     full_env.update(env or {})
     return subprocess.run(
-        [ESRA, *args], capture_output=True, text=True, env=full_env, timeout=60, check=False, **kwargs
-    )  # type: ignore[call-overload,no-any-return]
+        [ESRA, *args], capture_output=True, text=True, env=full_env, timeout=60, check=False
+    )
 
 
 def test_the_installed_command_answers_in_json() -> None:
@@ -46,7 +46,9 @@ def test_a_reader_closing_the_pipe_early_is_success(args: list[str]) -> None:
     read_end, write_end = os.pipe()
     os.close(read_end)  # the reader is gone before esra writes a byte
     try:
-        proc = subprocess.run([ESRA, *args], stdout=write_end, stderr=subprocess.PIPE, timeout=60, check=False)
+        proc = subprocess.run(
+            [ESRA, *args], stdout=write_end, stderr=subprocess.PIPE, timeout=60, check=False
+        )
     finally:
         os.close(write_end)
     assert proc.returncode == 0

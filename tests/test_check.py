@@ -1,0 +1,157 @@
+"""`esra check`: every rule names the record and its line; quotes are found in their source."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import ROOT, Run
+
+ANNOUNCEMENT = ROOT.parent / "shared" / "sources" / "announcement.it.txt"
+
+
+def test_the_shipped_base_is_clean(run: Run) -> None:
+    result = run("check")
+    assert result.exit_code == 0, result.stdout
+    assert result.stdout == ""
+    assert "ok" in result.stderr
+
+
+def edit(path: Path, old: str, new: str) -> None:
+    text = path.read_text(encoding="utf-8")
+    assert old in text
+    path.write_text(text.replace(old, new, 1), encoding="utf-8")
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "rid", "message"),
+    [
+        ('party = "Lega"', 'party = "Lega"\npartty = "x"', "guido-guidesi", "unknown field 'partty'"),
+        ('start = "2021-01"', 'start = "2021-13"', "guidesi-assessore-sviluppo-economico", "not an ISO date"),
+        ('end = "2026-02-04"', 'end = "2023"', "guidesi-presidente-ecrn", "end 2023 is before start 2024"),
+        ('id = "andrea-tronzano"', 'id = "guido-guidesi"', "guido-guidesi", "duplicate id"),
+        (
+            'person = "andrea-tronzano"',
+            'person = "andrea"',
+            "tronzano-assessore-attivita-produttive",
+            "unknown id 'andrea'",
+        ),
+        (
+            'region = "piemonte"\nsources = ["corcom-2024-11-08", "piemonte-2024-11"]',
+            'region = "esra"\nsources = ["corcom-2024-11-08", "piemonte-2024-11"]',
+            "tronzano-assessore-attivita-produttive",
+            "'esra' is an organization, not a region",
+        ),
+        ('id = "monza"', 'id = "Monza"', "Monza", "not a lowercase ASCII slug"),
+        (
+            'sources = ["esra-2025-07-03"]\n\n[[regions]]',
+            'sources = ["nowhere"]\n\n[[regions]]',
+            "oulu",
+            "unknown source 'nowhere'",
+        ),
+        (
+            'status = "planned"',
+            'status = "maybe"',
+            "semiconductor-ecosystems-meeting-plan",
+            "'maybe' is not one of",
+        ),
+        ('role = "chair"', 'role = "boss"', "sassonia-esra-chair", "'boss' is not one of"),
+        ('aliases = ["Saar"]', 'aliases = ["Bavaria"]', "saarland", "alias 'Bavaria' also names 'baviera'"),
+        ('name = "María Chivite"', "name = 42", "maria-chivite", "must be a non-empty string"),
+        (
+            'country = "IE"\nsources = ["fogar-2023-09"]',
+            'sources = ["fogar-2023-09"]',
+            "irlanda",
+            "missing required field 'country'",
+        ),
+        (
+            'name = { it = "Monza", en = "Monza" }',
+            'name = { en = "Monza" }',
+            "monza",
+            "missing the 'it' text",
+        ),
+        (
+            'sources = ["radiocor-2026-02-05"]\n\n[[memberships]]',
+            "sources = []\n\n[[memberships]]",
+            "catalogna-ecrn-chair",
+            "must not be empty",
+        ),
+    ],
+)
+def test_each_rule_names_the_record_and_its_line(
+    run: Run, facts_copy: Path, old: str, new: str, rid: str, message: str
+) -> None:
+    edit(facts_copy, old, new)
+    result = run("--facts", str(facts_copy), "check")
+    assert result.exit_code == 4
+    line = next((line for line in result.stdout.splitlines() if message in line), None)
+    assert line is not None, result.stdout
+    assert line.startswith("facts.toml:")
+    number = int(line.split(":")[1])
+    header = facts_copy.read_text(encoding="utf-8").splitlines()[number - 1]
+    assert header.startswith("[["), header
+    assert f": {rid}: " in line
+    assert "problem" in result.stderr
+    # Every query refuses the same base with exit 4 and a pointer to check.
+    query = run("--facts", str(facts_copy), "members")
+    assert query.exit_code == 4
+    assert "esra check" in query.stderr
+
+
+def test_check_json_lists_the_same_problems(run: Run, facts_copy: Path) -> None:
+    edit(facts_copy, 'party = "Lega"', 'party = "Lega"\npartty = "x"')
+    lines = run("--facts", str(facts_copy), "check").stdout.splitlines()
+    problems = json.loads(run("--facts", str(facts_copy), "check", "--json").stdout)
+    assert len(problems) == len(lines) == 1
+    assert problems[0]["id"] == "guido-guidesi"
+    assert isinstance(problems[0]["line"], int)
+
+
+def test_a_syntax_error_is_a_problem_with_its_line(run: Run, facts_copy: Path) -> None:
+    edit(facts_copy, 'party = "Lega"', "party = Lega")
+    result = run("--facts", str(facts_copy), "check")
+    assert result.exit_code == 4
+    number = int(result.stdout.split(":")[1])
+    assert facts_copy.read_text(encoding="utf-8").splitlines()[number - 1] == "party = Lega"
+
+
+@pytest.fixture
+def announcement(tmp_path: Path) -> Path:
+    if ANNOUNCEMENT.exists():
+        return ANNOUNCEMENT
+    # Outside CI the shared sources may be absent: rebuild the text from the base's own quotes.
+    import tomllib
+
+    raw = tomllib.loads((ROOT / "facts.toml").read_text(encoding="utf-8"))
+    quotes = [r["quote"] for t in raw.values() if isinstance(t, list) for r in t if "quote" in r]
+    path = tmp_path / "announcement.txt"
+    path.write_text(" … ".join(quotes), encoding="utf-8")
+    return path
+
+
+def test_quotes_are_found_in_the_announcement(run: Run, announcement: Path) -> None:
+    result = run("check", "--against", str(announcement))
+    assert result.exit_code == 0, result.stdout
+    assert "quotes of corcom-2024-11-08 found" in result.stderr
+
+
+def test_a_misquote_is_named(run: Run, facts_copy: Path, announcement: Path) -> None:
+    edit(facts_copy, 'quote = "mira a posizionarsi', 'quote = "mira a collocarsi')
+    result = run("--facts", str(facts_copy), "check", "--against", str(announcement))
+    assert result.exit_code == 4
+    assert "lombardia-microelectronics-aim: quote not found" in result.stdout
+
+
+def test_quotes_match_across_typographic_apostrophes(run: Run, facts_copy: Path, announcement: Path) -> None:
+    edit(
+        facts_copy,
+        'quote = "l’assessore piemontese Andrea Tronzano"',
+        'quote = "l\'assessore  piemontese\\nAndrea Tronzano"',
+    )
+    assert run("--facts", str(facts_copy), "check", "--against", str(announcement)).exit_code == 0
+
+
+def test_against_a_missing_file_is_a_usage_error(run: Run, tmp_path: Path) -> None:
+    assert run("check", "--against", str(tmp_path / "nope.txt")).exit_code == 2

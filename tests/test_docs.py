@@ -1,0 +1,51 @@
+"""Help and README stay in step with the commands (after sqlite-utils' test_docs)."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+import typer
+
+from esra_cli.cli import app
+from tests.conftest import ROOT, Run
+
+README = (ROOT / "README.md").read_text(encoding="utf-8")
+COMMANDS = sorted(typer.main.get_command(app).commands)  # type: ignore[attr-defined]
+
+
+def test_the_app_has_the_documented_commands() -> None:
+    assert set(COMMANDS) >= {
+        "members",
+        "person",
+        "who",
+        "what",
+        "when",
+        "where",
+        "org",
+        "region",
+        "search",
+        "sources",
+        "check",
+        "add",
+        "export",
+    }
+
+
+@pytest.mark.parametrize("command", COMMANDS)
+def test_every_command_has_help_and_an_example(run: Run, command: str) -> None:
+    result = run(command, "--help")
+    assert result.exit_code == 0
+    assert result.stdout.startswith(f"Usage: esra {command}")
+    lines = result.stdout.splitlines()
+    assert len(lines[2].strip()) > 20, "a one-line description"
+
+
+@pytest.mark.parametrize("command", COMMANDS)
+def test_every_command_is_in_the_readme(command: str) -> None:
+    assert re.search(rf"`esra {command}\b", README), command
+
+
+def test_the_readme_quick_start_is_the_two_commands() -> None:
+    block = README.split("## Quick start", 1)[1].split("```sh\n", 1)[1].split("```", 1)[0]
+    assert block.splitlines() == ["pip install . && esra members", 'pip install -e ".[test]" && pytest']
