@@ -1,0 +1,211 @@
+"""`esra add` and `esra export`: nothing lost, nothing half-written, curated text kept byte for byte."""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import io
+import json
+import os
+import random
+import signal
+import subprocess
+import time
+import tomllib
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import Run
+from tests.test_process import ESRA
+
+PERSON = ["add", "person", "--id", "maria-rossi", "--name", "Maria Rossi", "--source", "ansa-2024-11-08"]
+
+
+def digest(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def test_add_appends_and_keeps_everything_above_byte_for_byte(run: Run, facts_copy: Path) -> None:
+    before = facts_copy.read_bytes()
+    result = run("--facts", str(facts_copy), *PERSON, "--alias", "M. Rossi")
+    assert result.exit_code == 0, result.stderr
+    assert result.stdout == ""
+    assert "added person maria-rossi" in result.stderr
+    after = facts_copy.read_bytes()
+    assert after.startswith(before)
+    assert after[len(before) :].decode() == (
+        '\n[[people]]\nid = "maria-rossi"\nname = "Maria Rossi"\naliases = ["M. Rossi"]\n'
+        'sources = ["ansa-2024-11-08"]\n'
+    )
+    found = json.loads(run("--facts", str(facts_copy), "person", "rossi", "--json").stdout)
+    assert (found["id"], found["aliases"]) == ("maria-rossi", ["M. Rossi"])
+
+
+def test_add_with_localized_text_lists_and_refs(run: Run, facts_copy: Path) -> None:
+    args = ["--facts", str(facts_copy), "add", "event", "--id", "turin-2026", "--title-it", "Incontro",
+            "--title-en", "Meeting", "--date", "2026-01", "--place", "torino", "--participant", "lombardia",
+            "--participant", "guido-guidesi", "--status", "planned", "--source", "ansa-2024-11-08",
+            "--confidence", "low"]  # fmt: skip
+    assert run(*args).exit_code == 0
+    rows = {r["id"]: r for r in json.loads(run("--facts", str(facts_copy), "what", "--json").stdout)}
+    event = rows["turin-2026"]
+    assert (event["title"], event["date"], event["status"], event["confidence"]) == (
+        "Meeting",
+        "2026-01",
+        "planned",
+        "low",
+    )
+    assert [p["id"] for p in event["participants"]] == ["lombardia", "guido-guidesi"]
+
+
+def test_dry_run_prints_the_block_and_writes_nothing(run: Run, facts_copy: Path) -> None:
+    before = digest(facts_copy)
+    result = run("--facts", str(facts_copy), *PERSON, "--dry-run")
+    assert result.exit_code == 0
+    assert result.stdout.startswith('[[people]]\nid = "maria-rossi"')
+    assert tomllib.loads(result.stdout)["people"][0]["name"] == "Maria Rossi"
+    assert digest(facts_copy) == before
+
+
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [
+        (["--id", "guido-guidesi"], "duplicate id"),
+        (["--source", "nowhere"], "unknown source 'nowhere'"),
+        (["--id", "Not A Slug"], "not a lowercase ASCII slug"),
+    ],
+)
+def test_a_bad_record_is_refused_and_the_file_untouched(
+    run: Run, facts_copy: Path, change: list[str], message: str
+) -> None:
+    args = list(PERSON)
+    flag = args.index(change[0])
+    args[flag + 1] = change[1]
+    before = digest(facts_copy)
+    result = run("--facts", str(facts_copy), *args)
+    assert result.exit_code == 4
+    assert message in result.stderr
+    assert "unchanged" in result.stderr
+    assert digest(facts_copy) == before
+
+
+def test_bad_dates_and_dangling_references_are_refused(run: Run, facts_copy: Path) -> None:
+    before = digest(facts_copy)
+    common = ["--facts", str(facts_copy), "add", "position", "--id", "p1", "--title-it", "x", "--title-en", "x",
+              "--source", "ansa-2024-11-08"]  # fmt: skip
+    bad_date = run(*common, "--person", "guido-guidesi", "--start", "2025-02-30")
+    dangling = run(*common, "--person", "nobody")
+    assert (bad_date.exit_code, dangling.exit_code) == (4, 4)
+    assert "not an ISO date" in bad_date.stderr
+    assert "unknown id 'nobody'" in dangling.stderr
+    assert digest(facts_copy) == before
+
+
+def test_source_is_required_except_for_sources(run: Run, facts_copy: Path) -> None:
+    missing = run("--facts", str(facts_copy), "add", "person", "--id", "x", "--name", "X")
+    assert missing.exit_code == 2
+    assert "--source" in missing.stderr
+    source = run("--facts", str(facts_copy), "add", "source", "--id", "new-2026", "--publisher", "P",
+                 "--title", "T", "--date", "2026-11")  # fmt: skip
+    assert source.exit_code == 0, source.stderr
+
+
+# --- export ---------------------------------------------------------------------------------
+
+
+def test_toml_export_reloads_to_the_same_answers(run: Run, tmp_path: Path) -> None:
+    exported = tmp_path / "exported.toml"
+    exported.write_text(run("export", "--format", "toml").stdout, encoding="utf-8")
+    for args in (
+        ["members", "--json"],
+        ["person", "guidesi", "--json"],
+        ["when", "--json"],
+        ["what", "--json"],
+    ):
+        assert run("--facts", str(exported), *args).stdout == run(*args).stdout
+    assert run("--facts", str(exported), "check").exit_code == 0
+
+
+def test_json_and_jsonl_exports_are_valid(run: Run, shipped_text: str) -> None:
+    raw = tomllib.loads(shipped_text)
+    assert json.loads(run("export", "--format", "json").stdout) == raw
+    lines = run("export", "--format", "jsonl", "--kind", "people").stdout.splitlines()
+    records = [json.loads(line) for line in lines]
+    assert [r["id"] for r in records] == [p["id"] for p in raw["people"]]
+    assert {r["kind"] for r in records} == {"person"}
+
+
+def test_csv_export_has_a_row_per_record_with_kind_and_sources(run: Run, shipped_text: str) -> None:
+    raw = tomllib.loads(shipped_text)
+    rows = list(csv.DictReader(io.StringIO(run("export", "--format", "csv").stdout)))
+    assert len(rows) == sum(len(v) for k, v in raw.items() if k != "meta")
+    guidesi = next(r for r in rows if r["id"] == "guido-guidesi")
+    assert guidesi["kind"] == "person"
+    assert guidesi["sources"] == "corcom-2024-11-08; repubblica-2021-01-08; ansa-2024-11-08"
+    bavaria = next(r for r in rows if r["id"] == "baviera")
+    assert (bavaria["name.it"], bavaria["name.local"]) == ("Baviera", "Bayern")
+
+
+def test_export_of_an_unknown_kind_is_a_usage_error(run: Run) -> None:
+    result = run("export", "--kind", "dragons")
+    assert result.exit_code == 2
+    assert "person" in result.stderr
+
+
+# --- real processes: concurrency and crashes ------------------------------------------------
+
+
+def add_process(path: Path, rid: str) -> subprocess.Popen[bytes]:
+    return subprocess.Popen(
+        [
+            ESRA,
+            "--facts",
+            str(path),
+            "add",
+            "person",
+            "--id",
+            rid,
+            "--name",
+            rid,
+            "--source",
+            "ansa-2024-11-08",
+        ],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    )
+
+
+def test_twelve_concurrent_adds_all_land(facts_copy: Path) -> None:
+    ids = [f"writer-{n}" for n in range(12)]
+    with ThreadPoolExecutor(max_workers=12) as pool:
+        procs = list(pool.map(lambda rid: add_process(facts_copy, rid), ids))
+    codes = [p.wait(timeout=120) for p in procs]
+    assert codes == [0] * 12, [p.stderr.read() for p in procs if p.stderr]
+    people = {p["id"] for p in tomllib.loads(facts_copy.read_text(encoding="utf-8"))["people"]}
+    assert set(ids) <= people
+    check = subprocess.run([ESRA, "--facts", str(facts_copy), "check"], capture_output=True, check=False)
+    assert check.returncode == 0
+
+
+KILL_RUNS = int(os.environ.get("ESRA_KILL_RUNS", "25"))
+
+
+def test_sigkill_at_random_moments_never_corrupts_the_base(facts_copy: Path) -> None:
+    rng = random.Random(20241108)
+    landed = 0
+    for n in range(KILL_RUNS):
+        proc = add_process(facts_copy, f"killed-{n}")
+        time.sleep(rng.uniform(0.0, 0.35))
+        proc.send_signal(signal.SIGKILL)
+        proc.wait(timeout=60)
+        check = subprocess.run(
+            [ESRA, "--facts", str(facts_copy), "check"], capture_output=True, text=True, check=False
+        )
+        assert check.returncode == 0, (n, check.stdout, check.stderr)
+        landed += f'id = "killed-{n}"' in facts_copy.read_text(encoding="utf-8")
+    # A later add cleans up what killed writers left behind.
+    assert add_process(facts_copy, "survivor").wait(timeout=60) == 0
+    assert not list(facts_copy.parent.glob(".facts.toml.*.tmp"))
+    print(f"{KILL_RUNS} kills, {landed} adds landed before the kill")
