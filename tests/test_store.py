@@ -44,10 +44,10 @@ def test_add_appends_and_keeps_everything_above_byte_for_byte(run: Run, facts_co
 
 
 def test_add_with_localized_text_lists_and_refs(run: Run, facts_copy: Path) -> None:
-    args = ["--facts", str(facts_copy), "add", "event", "--id", "turin-2026", "--title-it", "Incontro",
-            "--title-en", "Meeting", "--date", "2026-01", "--place", "torino", "--participant", "lombardia",
-            "--participant", "guido-guidesi", "--status", "planned", "--source", "ansa-2024-11-08",
-            "--confidence", "low"]  # fmt: skip
+    args = ["--facts", str(facts_copy), "add", "event", "--id", "turin-2026", "--date", "2026-01"]
+    args += ["--title-it", "Incontro", "--title-en", "Meeting", "--place", "torino", "--status", "planned"]
+    args += ["--participant", "lombardia", "--participant", "guido-guidesi"]
+    args += ["--source", "ansa-2024-11-08", "--confidence", "low"]
     assert run(*args).exit_code == 0
     rows = {r["id"]: r for r in json.loads(run("--facts", str(facts_copy), "what", "--json").stdout)}
     event = rows["turin-2026"]
@@ -93,8 +93,8 @@ def test_a_bad_record_is_refused_and_the_file_untouched(
 
 def test_bad_dates_and_dangling_references_are_refused(run: Run, facts_copy: Path) -> None:
     before = digest(facts_copy)
-    common = ["--facts", str(facts_copy), "add", "position", "--id", "p1", "--title-it", "x", "--title-en", "x",
-              "--source", "ansa-2024-11-08"]  # fmt: skip
+    common = ["--facts", str(facts_copy), "add", "position", "--id", "p1", "--source", "ansa-2024-11-08"]
+    common += ["--title-it", "x", "--title-en", "x"]
     bad_date = run(*common, "--person", "guido-guidesi", "--start", "2025-02-30")
     dangling = run(*common, "--person", "nobody")
     assert (bad_date.exit_code, dangling.exit_code) == (4, 4)
@@ -107,8 +107,20 @@ def test_source_is_required_except_for_sources(run: Run, facts_copy: Path) -> No
     missing = run("--facts", str(facts_copy), "add", "person", "--id", "x", "--name", "X")
     assert missing.exit_code == 2
     assert "--source" in missing.stderr
-    source = run("--facts", str(facts_copy), "add", "source", "--id", "new-2026", "--publisher", "P",
-                 "--title", "T", "--date", "2026-11")  # fmt: skip
+    source = run(
+        "--facts",
+        str(facts_copy),
+        "add",
+        "source",
+        "--id",
+        "new-2026",
+        "--publisher",
+        "P",
+        "--title",
+        "T",
+        "--date",
+        "2026-11",
+    )
     assert source.exit_code == 0, source.stderr
 
 
