@@ -1,29 +1,35 @@
-"""Consistency rules for a parsed fact base. Returns problems; never prints, never raises."""
+"""Consistency rules for a parsed fact base. Returns problems; never prints, never raises.
+
+Every query validates the base once per edit (see cache.py), so these rules run over every
+record of bases with hundreds of thousands of them: each pass touches only the fields a
+record has, and line numbers are looked up only when there is a problem to report.
+"""
 
 from __future__ import annotations
-
-import re
-from collections.abc import Iterator
-from dataclasses import dataclass
-from typing import Any
 
 from esra_cli import dates
 from esra_cli.names import fold
 from esra_cli.schema import ENTITIES, KINDS, META_FIELDS, Field, Kind
 
-SLUG = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from collections.abc import Callable, Iterator
+    from typing import Any
+
 MAX_QUOTE_WORDS = 25
-_HEADER = re.compile(r"^\s*\[\[\s*([A-Za-z0-9_-]+)\s*\]\]")
+_SLUG_CHARS = frozenset("abcdefghijklmnopqrstuvwxyz0123456789-")
 _PERIODS = (("start", "end"), ("since", "until"), ("date", "end"))
+_LANGS = ("it", "en", "local")
 
 
-@dataclass(frozen=True, slots=True)
 class Problem:
     """One thing wrong with the base, located by line and record id where they are known."""
 
-    message: str
-    id: str = ""
-    line: int | None = None
+    __slots__ = ("id", "line", "message", "where")
+
+    def __init__(self, message: str, rid: str = "", line: int | None = None) -> None:
+        self.message, self.id, self.line = message, rid, line
+        self.where: tuple[str, int] | None = None  # (table, index) until a line is known
 
     def format(self, filename: str) -> str:
         """`facts.toml:LINE: id: message`, leaving out what is unknown."""
@@ -35,125 +41,161 @@ class Problem:
         return {"line": self.line, "id": self.id or None, "message": self.message}
 
 
+def is_slug(value: object) -> bool:
+    """Lowercase ASCII words joined by single hyphens: 'guido-guidesi'."""
+    return (
+        type(value) is str
+        and _SLUG_CHARS.issuperset(value)
+        and value[:1] != "-"
+        and value[-1:] not in ("-", "")
+        and "--" not in value
+    )
+
+
 def header_lines(text: str) -> dict[str, list[int]]:
     """Line numbers of each `[[table]]` header, in order, so record i of a table has a line."""
     lines: dict[str, list[int]] = {}
     for number, line in enumerate(text.splitlines(), start=1):
-        match = _HEADER.match(line)
-        if match:
-            lines.setdefault(match.group(1), []).append(number)
+        stripped = line.strip()
+        if stripped.startswith("[[") and stripped.endswith("]]"):
+            lines.setdefault(stripped[2:-2].strip(), []).append(number)
     return lines
 
 
-def problems(raw: dict[str, Any], text: str = "") -> list[Problem]:
-    """Every problem in a parsed base; `text` is the TOML source, used for line numbers."""
-    found: list[Problem] = []
-    headers = header_lines(text)
-    ids: dict[str, str] = {}  # id -> table
-    located: list[tuple[Kind, dict[str, Any], str, int | None]] = []
+def problems(
+    raw: dict[str, Any], text: str = "", keys: Callable[[str], dict[str, list[str]]] | None = None
+) -> list[Problem]:
+    """Every problem in a parsed base; `text` is the TOML source, used for line numbers.
 
+    `keys` gives the name index of a table once the structure is sound (a FactBase's, so
+    the work is shared); by default it is computed here.
+    """
+    found: list[Problem] = []
+    ids: dict[str, str] = {}  # id -> table
+    records: list[tuple[Kind, int, dict[str, Any]]] = []
     for key in raw:
         if key != "meta" and key not in KINDS:
             found.append(Problem(f"unknown table [{key}] (known: meta, {', '.join(KINDS)})"))
-    meta = raw.get("meta")
-    if not isinstance(meta, dict):
-        found.append(Problem("missing [meta] table with announcement and updated"))
-        meta = {}
-
     for table, kind in KINDS.items():
-        records = raw.get(table, [])
-        if not isinstance(records, list):
-            found.append(Problem(f"{table} must be an array of tables ([[{table}]])"))
-            continue
-        lines = headers.get(table, [])
-        for index, record in enumerate(records):
-            line = lines[index] if index < len(lines) else None
-            if not isinstance(record, dict):
-                found.append(Problem(f"{table}[{index}] is not a table", line=line))
-                continue
-            rid = record.get("id")
-            label = rid if isinstance(rid, str) else f"{table}[{index}]"
-            for message in _field_problems(kind, record):
-                found.append(Problem(message, label, line))
-            if isinstance(rid, str):
-                if rid in ids:
-                    found.append(Problem(f"duplicate id (also in {ids[rid]})", rid, line))
-                else:
-                    ids[rid] = table
-                located.append((kind, record, rid, line))
-
-    for name, ftype in META_FIELDS.items():
-        value = meta.get(name)
-        if not isinstance(value, str):
-            found.append(Problem(f"[meta] needs {name} as a string"))
-        elif ftype == "ref" and ids.get(value) != "sources":
-            found.append(Problem(f"[meta] {name}: unknown source {value!r}"))
-        elif ftype == "date" and not dates.is_valid(value):
-            found.append(Problem(f"[meta] {name}: not an ISO date: {value!r}"))
-    for name in meta:
-        if name not in META_FIELDS:
-            found.append(Problem(f"[meta] has unknown key {name!r}"))
-
-    for kind, record, rid, line in located:
+        found += _table_problems(kind, raw.get(table, []), ids, records)
+    found += _meta_problems(raw.get("meta"), ids)
+    for kind, index, record in records:
         for message in _reference_problems(kind, record, ids):
-            found.append(Problem(message, rid, line))
-    found.extend(_alias_collisions(located))
+            found.append(_at(Problem(message, record["id"]), kind, index))
+    if not found:
+        found += _alias_collisions(records, keys or _name_keys(raw))
+    if found and text:
+        _locate(found, text)
     return found
 
 
-def _field_problems(kind: Kind, record: dict[str, Any]) -> Iterator[str]:
-    for name in record:
-        if kind.field(name) is None:
-            known = ", ".join(f.name for f in kind.fields)
-            yield f"unknown field {name!r} for {kind.singular} (known: {known})"
-    for field in kind.fields:
-        if field.name not in record:
-            if field.required:
-                yield f"missing required field {field.name!r}"
+def _at(problem: Problem, kind: Kind, index: int) -> Problem:
+    problem.where = (kind.table, index)
+    return problem
+
+
+def _locate(found: list[Problem], text: str) -> None:
+    headers = header_lines(text)
+    for problem in found:
+        if problem.where is not None:
+            table, index = problem.where
+            lines = headers.get(table, [])
+            problem.line = lines[index] if index < len(lines) else None
+
+
+def _table_problems(
+    kind: Kind, records: Any, ids: dict[str, str], good: list[tuple[Kind, int, dict[str, Any]]]
+) -> Iterator[Problem]:
+    if not isinstance(records, list):
+        yield Problem(f"{kind.table} must be an array of tables ([[{kind.table}]])")
+        return
+    for index, record in enumerate(records):
+        if not isinstance(record, dict):
+            yield _at(Problem(f"{kind.table}[{index}] is not a table"), kind, index)
             continue
-        problem = _type_problem(field, record[field.name])
-        if problem:
-            yield f"{field.name}: {problem}"
+        rid = record.get("id")
+        label = rid if isinstance(rid, str) else f"{kind.table}[{index}]"
+        for message in _field_problems(kind, record):
+            yield _at(Problem(message, label), kind, index)
+        if isinstance(rid, str):
+            if rid in ids:
+                yield _at(Problem(f"duplicate id (also in {ids[rid]})", rid), kind, index)
+            else:
+                ids[rid] = kind.table
+            good.append((kind, index, record))
+
+
+def _meta_problems(meta: Any, ids: dict[str, str]) -> Iterator[Problem]:
+    if not isinstance(meta, dict):
+        yield Problem("missing [meta] table with announcement and updated")
+        return
+    for name, ftype in META_FIELDS.items():
+        value = meta.get(name)
+        if not isinstance(value, str):
+            yield Problem(f"[meta] needs {name} as a string")
+        elif ftype == "ref" and ids.get(value) != "sources":
+            yield Problem(f"[meta] {name}: unknown source {value!r}")
+        elif ftype == "date" and not dates.is_valid(value):
+            yield Problem(f"[meta] {name}: not an ISO date: {value!r}")
+    for name in meta:
+        if name not in META_FIELDS:
+            yield Problem(f"[meta] has unknown key {name!r}")
+
+
+def _field_problems(kind: Kind, record: dict[str, Any]) -> list[str]:
+    found = []
+    for name, value in record.items():
+        field = kind.field(name)
+        if field is None:
+            known = ", ".join(f.name for f in kind.fields)
+            found.append(f"unknown field {name!r} for {kind.singular} (known: {known})")
+        elif (problem := _type_problem(field, value)) is not None:
+            found.append(f"{name}: {problem}")
+    for field in kind.required:
+        if field.name not in record:
+            found.append(f"missing required field {field.name!r}")
     for start, end in _PERIODS:
         first, last = record.get(start), record.get(end)
         if not (isinstance(first, str) and isinstance(last, str)):
             continue
         if dates.is_valid(first) and dates.is_valid(last) and dates.last_day(last) < dates.first_day(first):
-            yield f"{end} {last} is before {start} {first}"
+            found.append(f"{end} {last} is before {start} {first}")
     if "date" in record and "start" in record:
-        yield "give either date or start/end, not both"
+        found.append("give either date or start/end, not both")
+    return found
 
 
+def _strings(value: Any) -> bool:
+    return type(value) is list and set(map(type, value)) <= {str}
+
+
+# The common cases first and in as few steps as possible: this runs for every field.
 def _type_problem(field: Field, value: Any) -> str | None:
-    strings = isinstance(value, list) and all(isinstance(v, str) for v in value)
-    match field.type:
-        case "id":
-            if not isinstance(value, str) or not SLUG.fullmatch(value):
-                return f"not a lowercase ASCII slug: {value!r}"
-        case "str" | "ref":
-            if not isinstance(value, str) or not value.strip():
-                return "must be a non-empty string"
-            if field.name == "quote" and len(value.split()) > MAX_QUOTE_WORDS:
-                return f"longer than {MAX_QUOTE_WORDS} words"
-        case "choice":
-            if value not in field.choices:
-                return f"{value!r} is not one of {', '.join(field.choices)}"
-        case "date":
-            if not isinstance(value, str) or not dates.is_valid(value):
-                return f"not an ISO date (YYYY, YYYY-MM or YYYY-MM-DD): {value!r}"
-        case "int":
-            if not isinstance(value, int) or isinstance(value, bool):
-                return "must be an integer"
-        case "strs":
-            if not strings:
-                return "must be a list of strings"
-        case "refs":
-            if not strings:
-                return "must be a list of ids"
-            if field.required and not value:
-                return "must not be empty"
-        case "text" | "texts":
-            return _localized_problem(field, value)
+    kind = field.type
+    if kind in {"str", "ref"}:
+        if type(value) is not str or not value or value.isspace():
+            return "must be a non-empty string"
+        if field.name == "quote" and len(value.split()) > MAX_QUOTE_WORDS:
+            return f"longer than {MAX_QUOTE_WORDS} words"
+    elif kind in {"refs", "strs"}:
+        if not _strings(value):
+            return "must be a list of ids" if kind == "refs" else "must be a list of strings"
+        if not value and field.required:
+            return "must not be empty"
+    elif kind == "id":
+        if not is_slug(value):
+            return f"not a lowercase ASCII slug: {value!r}"
+    elif kind == "choice":
+        if type(value) is not str or value not in field.choices:
+            return f"{value!r} is not one of {', '.join(field.choices)}"
+    elif kind == "date":
+        if type(value) is not str or not dates.is_valid(value):
+            return f"not an ISO date (YYYY, YYYY-MM or YYYY-MM-DD): {value!r}"
+    elif kind == "int":
+        if type(value) is not int:
+            return "must be an integer"
+    elif kind in {"text", "texts"}:
+        return _localized_problem(field, value)
     return None
 
 
@@ -164,23 +206,21 @@ def _localized_problem(field: Field, value: Any) -> str | None:
         if lang not in value:
             return f"missing the {lang!r} text"
     for lang, text in value.items():
-        if lang not in ("it", "en", "local"):
+        if lang not in _LANGS:
             return f"unknown language {lang!r} (it, en, local)"
-        if field.type == "text" and not isinstance(text, str):
+        if field.type == "text" and type(text) is not str:
             return f"{lang}: must be a string"
-        if field.type == "texts" and not (isinstance(text, list) and all(isinstance(t, str) for t in text)):
+        if field.type == "texts" and not _strings(text):
             return f"{lang}: must be a list of strings"
     return None
 
 
 def _reference_problems(kind: Kind, record: dict[str, Any], ids: dict[str, str]) -> Iterator[str]:
-    for field in kind.fields:
+    for field in kind.references:
         value = record.get(field.name)
-        if not field.refs or value is None:
-            continue
         targets = [value] if field.type == "ref" else value
         if not isinstance(targets, list):
-            continue
+            continue  # a wrong type, reported by _field_problems
         for target in targets:
             if not isinstance(target, str):
                 continue
@@ -197,48 +237,36 @@ def _article(noun: str) -> str:
     return ("an " if noun[0] in "aeiou" else "a ") + noun
 
 
+def _name_keys(raw: dict[str, Any]) -> Callable[[str], dict[str, list[str]]]:
+    from esra_cli.facts import table_name_keys
+
+    return lambda table: table_name_keys(table, raw.get(table, []))
+
+
 def _alias_collisions(
-    located: list[tuple[Kind, dict[str, Any], str, int | None]],
-) -> Iterator[Problem]:
-    """An alias of one entity that names another entity makes lookups ambiguous by accident."""
-    owners: dict[str, str] = {}
-    for kind, record, rid, _ in located:
-        if kind.table in ENTITIES:
-            for key in _entity_names(record):
-                owners.setdefault(key, rid)
-    for kind, record, rid, line in located:
-        aliases = record.get("aliases") if kind.table in ENTITIES else None
-        if not isinstance(aliases, list):
-            continue
-        for alias in aliases:
-            if isinstance(alias, str):
-                owner = owners.get(fold(alias))
-                if owner is not None and owner != rid:
-                    yield Problem(f"alias {alias!r} also names {owner!r}", rid, line)
-
-
-def _entity_names(record: dict[str, Any]) -> Iterator[str]:
-    name = record.get("name")
-    values = list(name.values()) if isinstance(name, dict) else [name]
-    values += [record.get("id"), record.get("acronym")]
-    aliases = record.get("aliases")
-    if isinstance(aliases, list):
-        values += aliases
-    for value in values:
-        if isinstance(value, str):
-            yield fold(value)
+    records: list[tuple[Kind, int, dict[str, Any]]], keys: Callable[[str], dict[str, list[str]]]
+) -> list[Problem]:
+    """An alias that also names another entity of its kind makes that kind's lookups ambiguous."""
+    found = []
+    for kind, index, record in records:
+        if kind.table in ENTITIES and record.get("aliases"):
+            table = keys(kind.table)
+            for alias in record["aliases"]:
+                owners = set(table.get(fold(alias), [])) - {record["id"]}
+                if owners:
+                    message = f"alias {alias!r} also names {', '.join(repr(o) for o in sorted(owners))}"
+                    found.append(_at(Problem(message, record["id"]), kind, index))
+    return found
 
 
 def quote_problems(raw: dict[str, Any], source_text: str, source_id: str, text: str = "") -> list[Problem]:
     """Records citing `source_id` first whose `quote` is not in the source's text."""
     haystack = normalize_quote(source_text)
-    headers = header_lines(text)
     found = []
-    for table in KINDS:
+    for table, kind in KINDS.items():
         records = raw.get(table)
         if not isinstance(records, list):
             continue
-        lines = headers.get(table, [])
         for index, record in enumerate(records):
             if not isinstance(record, dict):
                 continue
@@ -246,10 +274,10 @@ def quote_problems(raw: dict[str, Any], source_text: str, source_id: str, text: 
             if not (isinstance(sources, list) and sources and sources[0] == source_id):
                 continue
             if isinstance(quote, str) and normalize_quote(quote) not in haystack:
-                line = lines[index] if index < len(lines) else None
-                found.append(
-                    Problem(f"quote not found in the source: {quote!r}", str(record.get("id")), line)
-                )
+                problem = Problem(f"quote not found in the source: {quote!r}", str(record.get("id")))
+                found.append(_at(problem, kind, index))
+    if found and text:
+        _locate(found, text)
     return found
 
 

@@ -7,7 +7,6 @@ installed command and CliRunner behave the same.
 
 from __future__ import annotations
 
-import datetime as dt
 import inspect
 import os
 import sys
@@ -19,7 +18,7 @@ from typing import Annotated, Any
 import typer
 from typer.core import TyperGroup
 
-from esra_cli import __version__, dates, facts, forms, locate, query, render, schema, store, verify
+from esra_cli import __version__, answers, cache, dates, facts, forms, locate, render, schema, store, verify
 from esra_cli import export as exporting
 from esra_cli.errors import EXIT_FACTS, EXIT_OK, EsraError
 
@@ -157,7 +156,7 @@ def main(
 
 def _base_date(settings: Settings) -> str:
     try:
-        return "updated " + facts.load(locate.find(settings.facts)).meta["updated"]
+        return "updated " + str(cache.open_base(locate.find(settings.facts)).meta["updated"])
     except EsraError:
         return "unavailable"
 
@@ -168,15 +167,17 @@ def settings(ctx: typer.Context, path: Path | None, lang: Lang | None) -> Settin
     return Settings(path or base.facts, lang or base.lang)
 
 
-def load(ctx: typer.Context, path: Path | None, lang: Lang | None) -> tuple[facts.FactBase, str]:
-    """The validated fact base and the language to answer in."""
-    s = settings(ctx, path, lang)
-    return facts.load(locate.find(s.facts)), s.lang.value
+def load(ctx: typer.Context, path: Path | None) -> facts.FactBase:
+    """The validated fact base, from the cache when it is fresh."""
+    return cache.open_base(locate.find(settings(ctx, path, None).facts))
 
 
-def today(as_of: str | None) -> dt.date:
-    """The date roles are judged on: --as-of (its last day, for a coarse date) or today."""
-    return dates.last_day(as_of) if as_of else dt.date.today()
+def answer(
+    ctx: typer.Context, command: str, as_json: bool, path: Path | None, lang: Lang | None, **args: Any
+) -> None:
+    """Load, look up, render: the whole body of every query command."""
+    language = settings(ctx, path, lang).lang.value
+    render.emit(answers.view(command, load(ctx, path), language, args), as_json, language)
 
 
 @app.command()
@@ -195,8 +196,7 @@ def members(
       esra members
       esra members ara --json
     """
-    base, language = load(ctx, facts_path, lang)
-    render.emit(query.members(base, alliance, language, today(as_of)), as_json, language)
+    answer(ctx, "members", as_json, facts_path, lang, alliance=alliance, as_of=as_of)
 
 
 @app.command()
@@ -215,8 +215,7 @@ def person(
       esra person guidesi
       esra person tronzano --json
     """
-    base, language = load(ctx, facts_path, lang)
-    render.emit(query.person(base, name, language, today(as_of)), as_json, language)
+    answer(ctx, "person", as_json, facts_path, lang, name=name, as_of=as_of)
 
 
 @app.command()
@@ -235,8 +234,7 @@ def who(
       esra who
       esra who ara
     """
-    base, language = load(ctx, facts_path, lang)
-    render.emit(query.who(base, text, language, today(as_of)), as_json, language)
+    answer(ctx, "who", as_json, facts_path, lang, text=text, as_of=as_of)
 
 
 @app.command()
@@ -254,8 +252,7 @@ def what(
       esra what
       esra what baviera
     """
-    base, language = load(ctx, facts_path, lang)
-    render.emit(query.what(base, text, language), as_json, language)
+    answer(ctx, "what", as_json, facts_path, lang, text=text)
 
 
 @app.command()
@@ -282,8 +279,7 @@ def when(
       esra when
       esra when --from 2025 --to 2025-06 --json
     """
-    base, language = load(ctx, facts_path, lang)
-    render.emit(query.when(base, lo, hi, language, dt.date.today()), as_json, language)
+    answer(ctx, "when", as_json, facts_path, lang, lo=lo, hi=hi)
 
 
 @app.command()
@@ -301,8 +297,7 @@ def where(
       esra where
       esra where turin --json
     """
-    base, language = load(ctx, facts_path, lang)
-    render.emit(query.where(base, place, language), as_json, language)
+    answer(ctx, "where", as_json, facts_path, lang, place=place)
 
 
 @app.command()
@@ -321,8 +316,7 @@ def org(
       esra org ara
       esra org "european commission" --json
     """
-    base, language = load(ctx, facts_path, lang)
-    render.emit(query.org(base, name, language, today(as_of)), as_json, language)
+    answer(ctx, "org", as_json, facts_path, lang, name=name, as_of=as_of)
 
 
 @app.command()
@@ -341,8 +335,7 @@ def region(
       esra region bavaria
       esra region lombardia --json
     """
-    base, language = load(ctx, facts_path, lang)
-    render.emit(query.region(base, name, language, today(as_of)), as_json, language)
+    answer(ctx, "region", as_json, facts_path, lang, name=name, as_of=as_of)
 
 
 @app.command()
@@ -360,8 +353,7 @@ def search(
       esra search microelettronica
       esra search "lobby commission" --json
     """
-    base, language = load(ctx, facts_path, lang)
-    render.emit(query.search(base, text, language), as_json, language)
+    answer(ctx, "search", as_json, facts_path, lang, text=text)
 
 
 @app.command()
@@ -378,8 +370,7 @@ def sources(
       esra sources
       esra sources --json
     """
-    base, language = load(ctx, facts_path, lang)
-    render.emit(query.sources(base), as_json, language)
+    answer(ctx, "sources", as_json, facts_path, lang)
 
 
 @app.command()
@@ -414,7 +405,7 @@ def check(
       esra check
       esra check --against announcement.it.txt
     """
-    path = locate.find(settings(ctx, facts_path, None).facts)
+    path = Path(locate.find(settings(ctx, facts_path, None).facts))
     found = verify.run(path, against, source_id)
     render.problems(found, path, as_json)
     if found.problems:
@@ -437,8 +428,7 @@ def export(
       esra export --format csv --kind person
       esra export --format jsonl | jq .id
     """
-    base, _ = load(ctx, facts_path, None)
-    render.write_text(exporting.export(base, fmt.value, schema.table_of(kind)))
+    render.write_text(exporting.export(load(ctx, facts_path), fmt.value, schema.table_of(kind)))
 
 
 add_app = typer.Typer(
@@ -452,7 +442,7 @@ app.add_typer(add_app, name="add")
 
 def _add_command(kind: schema.Kind) -> None:
     def command(ctx: typer.Context, dry_run: bool, facts_path: Path | None, **values: Any) -> None:
-        path = locate.find(settings(ctx, facts_path, None).facts)
+        path = Path(locate.find(settings(ctx, facts_path, None).facts))
         record = forms.record(kind, values)
         if dry_run:
             render.write_text(store.preview(path, kind, record))

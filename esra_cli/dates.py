@@ -6,16 +6,12 @@ period's first or last day, so a coarse date is never padded into a false precis
 
 from __future__ import annotations
 
-import calendar
 import datetime as dt
-import re
 
 from esra_cli.i18n import word
 
-_ISO = re.compile(r"(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?")
-
 MONTHS = {
-    "en": (
+    "en": [
         "January",
         "February",
         "March",
@@ -28,8 +24,8 @@ MONTHS = {
         "October",
         "November",
         "December",
-    ),
-    "it": (
+    ],
+    "it": [
         "gennaio",
         "febbraio",
         "marzo",
@@ -42,21 +38,29 @@ MONTHS = {
         "ottobre",
         "novembre",
         "dicembre",
-    ),
+    ],
 }
+
+
+_DIGITS = {4: 4, 7: 6, 10: 8}  # length of "2025", "2025-01", "2025-01-31" -> digits in it
 
 
 def parse(value: str) -> tuple[int, int | None, int | None]:
     """Split an ISO date into year, month and day; raise ValueError if it is not one."""
-    match = _ISO.fullmatch(value)
-    if match is None:
+    size = len(value)
+    digits = value.replace("-", "")
+    if (
+        _DIGITS.get(size) != len(digits)  # 4, 6 or 8 digits and no other '-'
+        or any(value[i] != "-" for i in (4, 7) if i < size)
+        or not (digits.isascii() and digits.isdigit())
+    ):
         raise ValueError(f"not an ISO date (YYYY, YYYY-MM or YYYY-MM-DD): {value!r}")
-    year, month, day = (int(part) if part else None for part in match.groups())
-    assert year is not None
-    if month is not None and not 1 <= month <= 12:
-        raise ValueError(f"month out of range: {value!r}")
-    if month is not None and day is not None:
-        dt.date(year, month, day)  # raises ValueError for 2025-02-30
+    year = int(value[:4])
+    month = int(value[5:7]) if size > 4 else None
+    day = int(value[8:10]) if size > 7 else None
+    dt.date(year, month or 1, day or 1)  # raises ValueError for year 0, month 13, 2025-02-30
+    if month == 0 or day == 0:
+        raise ValueError(f"month or day out of range: {value!r}")
     return year, month, day
 
 
@@ -80,7 +84,11 @@ def last_day(value: str) -> dt.date:
     year, month, day = parse(value)
     if month is None:
         return dt.date(year, 12, 31)
-    return dt.date(year, month, day or calendar.monthrange(year, month)[1])
+    if day is not None:
+        return dt.date(year, month, day)
+    if month == 12:
+        return dt.date(year, 12, 31)
+    return dt.date(year, month + 1, 1) - dt.timedelta(days=1)
 
 
 def status(start: str | None, end: str | None, as_of: dt.date) -> str:

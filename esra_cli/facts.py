@@ -2,21 +2,19 @@
 
 from __future__ import annotations
 
-import re
-import tomllib
-from collections.abc import Iterator
-from dataclasses import dataclass, field
-from functools import cached_property
-from pathlib import Path
-from typing import Any
-
-from esra_cli.check import Problem, problems
 from esra_cli.errors import InvalidFacts
 from esra_cli.i18n import word
-from esra_cli.names import NameIndex, words
+from esra_cli.names import NameIndex, name_keys
 from esra_cli.schema import KINDS
 
-Record = dict[str, Any]
+TYPE_CHECKING = False  # parsing and checking are imported only when a file is read
+if TYPE_CHECKING:
+    from pathlib import Path
+    from typing import Any, TypeAlias
+
+    from esra_cli.check import Problem
+
+    Record: TypeAlias = dict[str, Any]
 
 
 def read_text(path: Path) -> str:
@@ -38,6 +36,8 @@ def read_text(path: Path) -> str:
 
 def parse(text: str, path: Path) -> dict[str, Any]:
     """Parse TOML, turning its errors into one line that names the file, line and column."""
+    import tomllib
+
     try:
         return tomllib.loads(text)
     except tomllib.TOMLDecodeError as err:
@@ -46,17 +46,24 @@ def parse(text: str, path: Path) -> dict[str, Any]:
         raise InvalidFacts(f"{path}: invalid TOML: nested too deeply") from None
 
 
-def validated(raw: dict[str, Any], text: str, path: Path) -> FactBase:
+def validated(raw: dict[str, Any], text: str, path: Path) -> MemoryBase:
     """A FactBase from parsed TOML, or InvalidFacts pointing at `esra check`."""
-    found = problems(raw, text)
+    from esra_cli.check import problems
+
+    built: list[MemoryBase] = []
+
+    def keys(table: str) -> dict[str, list[str]]:
+        # Asked for only once the structure is sound; the base keeps the index it builds.
+        if not built:
+            built.append(MemoryBase(path, raw))
+        return built[0].name_keys(table)
+
+    found = problems(raw, text, keys)
     if found:
         first = found[0].format(path.name)
         more = f" (and {len(found) - 1} more)" if len(found) > 1 else ""
         raise InvalidFacts(f"invalid fact base {path}: {first}{more}; run 'esra check' for all")
-    return FactBase(path, raw)
-
-
-_POSITION = re.compile(r"at line (\d+)")
+    return built[0] if built else MemoryBase(path, raw)
 
 
 def diagnose(path: Path) -> tuple[dict[str, Any] | None, str, list[Problem]]:
@@ -64,54 +71,69 @@ def diagnose(path: Path) -> tuple[dict[str, Any] | None, str, list[Problem]]:
 
     A file that cannot be read at all raises InvalidFacts, as for every other command.
     """
+    import re
+
+    from esra_cli.check import Problem, problems
+
     text = read_text(path)
     try:
         raw = parse(text, path)
     except InvalidFacts as err:
-        where = _POSITION.search(str(err))
+        where = re.search(r"at line (\d+)", str(err))
         message = str(err).removeprefix(f"{path}: ")
         return None, text, [Problem(message, line=int(where.group(1)) if where else None)]
     return raw, text, problems(raw, text)
 
 
-def load(path: Path) -> FactBase:
+def load(path: Path) -> MemoryBase:
     """Read, parse and validate the fact base at `path`."""
     text = read_text(path)
     return validated(parse(text, path), text, path)
 
 
-@dataclass(frozen=True)
 class FactBase:
-    """A validated fact base: records by kind and by id, and the name index over entities."""
+    """A validated fact base. Subclasses supply five primitives; the rest is derived here.
+
+    MemoryBase holds a parsed file; cache.IndexedBase reads an on-disk index lazily, so one
+    lookup in a large base touches only the shards it needs.
+    """
 
     path: Path
-    raw: dict[str, Any]
-    by_id: dict[str, tuple[str, Record]] = field(init=False, repr=False)
-
-    def __post_init__(self) -> None:
-        index = {r["id"]: (table, r) for table in KINDS for r in self.raw.get(table, [])}
-        object.__setattr__(self, "by_id", index)
-
-    @property
-    def meta(self) -> dict[str, str]:
-        """The [meta] table: announcement source id and last update."""
-        return dict(self.raw["meta"])
+    meta: dict[str, Any]
 
     def records(self, table: str) -> list[Record]:
         """All records of one kind, in file order."""
-        return list(self.raw.get(table, []))
+        raise NotImplementedError
+
+    def find(self, rid: str) -> tuple[str, Record] | None:
+        """The table and record with this id, or None."""
+        raise NotImplementedError
+
+    def referrers(self, rid: str) -> list[str]:
+        """Ids of the records that refer to `rid` (sources aside), in file order."""
+        raise NotImplementedError
+
+    def name_keys(self, table: str) -> dict[str, list[str]]:
+        """Folded name -> ids, over the entities of one table."""
+        raise NotImplementedError
 
     def get(self, rid: str) -> Record:
         """The record with this id (ids are validated, so a reference always resolves)."""
-        return self.by_id[rid][1]
+        return self._found(rid)[1]
 
     def kind(self, rid: str) -> str:
         """The table the id lives in."""
-        return self.by_id[rid][0]
+        return self._found(rid)[0]
+
+    def _found(self, rid: str) -> tuple[str, Record]:
+        found = self.find(rid)
+        if found is None:
+            raise KeyError(rid)
+        return found
 
     def label(self, rid: str, lang: str) -> str:
         """The display name of a record in `lang`; a post or membership names both its sides."""
-        table, record = self.by_id[rid]
+        table, record = self._found(rid)
         if table == "positions":
             body = record.get("organization") or record.get("region")
             post = localized(record["title"], lang) + (f", {self.label(body, lang)}" if body else "")
@@ -122,22 +144,50 @@ class FactBase:
         value = record.get(KINDS[table].label, rid)
         return localized(value, lang) if isinstance(value, dict) else str(value)
 
-    def labels(self, lang: str) -> dict[str, str]:
-        """Every id's display name, for messages that list candidates."""
-        return {rid: self.label(rid, lang) for rid in self.by_id}
+    def names(self, table: str) -> NameIndex:
+        """The name index over one kind of entity."""
+        return NameIndex(self.name_keys(table))
 
-    def names(self, *tables: str) -> NameIndex:
-        """The name index over these kinds of entity."""
-        return NameIndex((r["id"], entity_names(t, r)) for t in tables for r in self.records(t))
 
-    @cached_property
-    def referrers(self) -> dict[str, list[str]]:
+class MemoryBase(FactBase):
+    """A fact base parsed into memory; computes the indexes the cache stores."""
+
+    def __init__(self, path: Path, raw: dict[str, Any]) -> None:
+        self.path = path
+        self.raw = raw
+        self.meta = dict(raw["meta"])
+        self.by_id = {r["id"]: (table, r) for table in KINDS for r in raw.get(table, [])}
+        self._names: dict[str, dict[str, list[str]]] = {}
+        self._back: dict[str, list[str]] | None = None
+
+    def records(self, table: str) -> list[Record]:
+        return list(self.raw.get(table, []))
+
+    def find(self, rid: str) -> tuple[str, Record] | None:
+        return self.by_id.get(rid)
+
+    def referrers(self, rid: str) -> list[str]:
+        return self.back_references.get(rid, [])
+
+    def name_keys(self, table: str) -> dict[str, list[str]]:
+        if table not in self._names:
+            self._names[table] = table_name_keys(table, self.raw.get(table, []))
+        return self._names[table]
+
+    @property
+    def back_references(self) -> dict[str, list[str]]:
         """For each id, the ids of the records that refer to it, in file order."""
+        if self._back is None:
+            self._back = self._compute_back_references()
+        return self._back
+
+    def _compute_back_references(self) -> dict[str, list[str]]:
         back: dict[str, list[str]] = {}
+        fields = {t: [f.name for f in k.references if f.name != "sources"] for t, k in KINDS.items()}
         for rid, (table, record) in self.by_id.items():
-            for f in KINDS[table].fields:
-                if f.refs and f.name != "sources" and f.name in record:
-                    value = record[f.name]
+            for name in fields[table]:
+                value = record.get(name)
+                if value is not None:
                     for target in [value] if isinstance(value, str) else value:
                         back.setdefault(target, []).append(rid)
         return back
@@ -148,18 +198,15 @@ def localized(value: dict[str, Any], lang: str) -> Any:
     return value.get(lang, value.get("en"))
 
 
-def entity_names(table: str, record: Record) -> Iterator[str]:
-    """Every string that names an entity: id, names in all languages, acronym, aliases.
-
-    People are also named by each of their names alone (surname or first name).
-    """
-    yield record["id"]
+def entity_names(record: Record) -> list[str]:
+    """Every string that names an entity besides its id: names in all languages, acronym, aliases."""
     name = record.get("name", "")
-    yield from name.values() if isinstance(name, dict) else [name]
+    names: list[str] = list(name.values()) if isinstance(name, dict) else [name]
     if "acronym" in record:
-        yield record["acronym"]
-    aliases = record.get("aliases", [])
-    yield from aliases
-    if table == "people":
-        for full in [name, *aliases]:
-            yield from words(full)
+        names.append(record["acronym"])
+    return names + list(record.get("aliases", []))
+
+
+def table_name_keys(table: str, records: list[Record]) -> dict[str, list[str]]:
+    """The name index of one kind of entity; people are also named by each name alone."""
+    return name_keys(((r["id"], entity_names(r)) for r in records), each_word=table == "people")

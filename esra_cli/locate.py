@@ -2,15 +2,15 @@
 
 from __future__ import annotations
 
-from pathlib import Path
+import os
 
 from esra_cli.errors import InvalidFacts
 
 FILENAME = "facts.toml"
-_PACKAGE = Path(__file__).resolve().parent
+_PACKAGE = os.path.dirname(os.path.abspath(__file__))
 
 
-def candidates(explicit: Path | None) -> list[Path]:
+def candidates(explicit: str | os.PathLike[str] | None) -> list[str]:
     """Places to look, in order.
 
     1. `--facts PATH` or `ESRA_FACTS` (Typer has already merged the two): only that file.
@@ -18,17 +18,16 @@ def candidates(explicit: Path | None) -> list[Path]:
     3. The checkout's root, for an editable install, where the package has no copy.
     """
     if explicit is not None:
-        return [explicit]
-    return [_PACKAGE / FILENAME, _PACKAGE.parent / FILENAME]
+        return [os.fspath(explicit)]
+    return [os.path.join(_PACKAGE, FILENAME), os.path.join(os.path.dirname(_PACKAGE), FILENAME)]
 
 
-def find(explicit: Path | None) -> Path:
+def find(explicit: str | os.PathLike[str] | None) -> str:
     """The fact base to read. An explicit path is returned as given, for `load` to judge."""
+    paths = candidates(explicit)
     if explicit is not None:
-        return explicit
-    paths = candidates(None)
-    found = next((p for p in paths if p.exists()), None)
+        return paths[0]
+    found = next((p for p in paths if os.path.exists(p)), None)
     if found is None:
-        looked = ", ".join(str(p) for p in paths)
-        raise InvalidFacts(f"no fact base found (looked in {looked}); pass --facts PATH")
+        raise InvalidFacts(f"no fact base found (looked in {', '.join(paths)}); pass --facts PATH")
     return found

@@ -7,15 +7,14 @@ entities are ambiguous; nothing is ever guessed.
 
 from __future__ import annotations
 
-import difflib
-import re
 import unicodedata
-from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
 
 from esra_cli.errors import Ambiguous, NotFound
 
-_WORD = re.compile(r"[^\W_]+")
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from collections.abc import Callable, Iterable, Iterator
+
 MAX_CANDIDATES = 8
 
 
@@ -24,54 +23,75 @@ def fold(text: str) -> str:
     return " ".join(words(text))
 
 
+# ASCII punctuation and '_' become spaces; letters are lowered by casefold first.
+_ASCII_SEPARATORS = str.maketrans({chr(c): " " for c in range(128) if not chr(c).isalnum()})
+
+
 def words(text: str) -> list[str]:
     """The folded words of a text."""
+    if text.isascii():  # most names: one C-level pass instead of a loop over characters
+        return text.lower().translate(_ASCII_SEPARATORS).split()
     decomposed = unicodedata.normalize("NFKD", text.casefold())
-    bare = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
-    return _WORD.findall(bare)
+    # Letters and digits make words; everything else (punctuation, '_', marks) separates.
+    return "".join(ch if ch.isalnum() else " " for ch in decomposed if not unicodedata.combining(ch)).split()
 
 
-@dataclass(frozen=True, slots=True)
-class Entry:
-    """A folded key that names an entity, and the id of that entity."""
+def name_keys(named: Iterable[tuple[str, Iterable[str]]], each_word: bool = False) -> dict[str, list[str]]:
+    """Folded key -> ids, from pairs of an entity id and every string that names it.
 
-    key: str
-    id: str
+    The id itself is a key. With `each_word`, each word of a name is a key too (a person's
+    surname or first name).
+    """
+    keys: dict[str, list[str]] = {}
+    separators = _ASCII_SEPARATORS
+    for rid, texts in named:
+        found = {rid.replace("-", " ")}  # an id is a slug: this is its fold
+        for text in texts:
+            # fold(), inlined for ASCII: this runs for every name of every entity.
+            key = " ".join(text.lower().translate(separators).split()) if text.isascii() else fold(text)
+            found.add(key)
+            if each_word:
+                found.update(key.split())
+        found.discard("")
+        for key in found:
+            ids = keys.get(key)
+            if ids is None:
+                keys[key] = [rid]
+            else:
+                ids.append(rid)
+    return keys
 
 
 class NameIndex:
     """Folded names of entities; answers one lookup by id or raises NotFound / Ambiguous."""
 
-    def __init__(self, names: Iterable[tuple[str, Iterable[str]]]) -> None:
-        """`names` pairs each entity id with every string that names it."""
-        self._keys: dict[str, set[str]] = {}
-        for rid, texts in names:
-            for text in texts:
-                key = fold(text)
-                if key:
-                    self._keys.setdefault(key, set()).add(rid)
+    def __init__(self, keys: dict[str, list[str]]) -> None:
+        """`keys` maps each folded name to the ids it names (see `name_keys`)."""
+        self._keys = keys
 
-    def lookup(self, query: str, what: str, label: dict[str, str]) -> str:
+    def lookup(self, query: str, what: str, label: Callable[[str], str]) -> str:
         """The one id `query` names. `what` says what was looked for; `label` names ids in messages."""
         key = fold(query)
-        exact = self._keys.get(key, set()) if key else set()
+        exact = set(self._keys.get(key, [])) if key else set()
         if len(exact) == 1:
             return next(iter(exact))
         matches = exact or {rid for k, ids in self._keys.items() if key and k.startswith(key) for rid in ids}
         if len(matches) == 1:
             return next(iter(matches))
         if matches:
-            shown = ", ".join(f"{rid} ({label.get(rid, rid)})" for rid in sorted(matches)[:MAX_CANDIDATES])
+            shown = ", ".join(f"{rid} ({label(rid)})" for rid in sorted(matches)[:MAX_CANDIDATES])
             more = f", and {len(matches) - MAX_CANDIDATES} more" if len(matches) > MAX_CANDIDATES else ""
             raise Ambiguous(f"{what} {query!r} is ambiguous: {shown}{more}")
         raise NotFound(f"no {what} matches {query!r}{self._suggestion(key, label)}")
 
-    def _suggestion(self, key: str, label: dict[str, str]) -> str:
+    def _suggestion(self, key: str, label: Callable[[str], str]) -> str:
+        import difflib
+
         close = difflib.get_close_matches(key, self._keys, n=5, cutoff=0.6)
         ids = list(dict.fromkeys(rid for k in close for rid in sorted(self._keys[k])))
         if not ids:
             return ""
-        return "; did you mean " + " or ".join(f"{rid} ({label.get(rid, rid)})" for rid in ids[:3]) + "?"
+        return "; did you mean " + " or ".join(f"{rid} ({label(rid)})" for rid in ids[:3]) + "?"
 
     def complete(self, prefix: str) -> Iterator[tuple[str, str]]:
         """(key, id) pairs whose folded key starts with the folded prefix."""

@@ -8,36 +8,49 @@ carries its `sources`.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable
-from dataclasses import dataclass, field
-from typing import Any
 
 from esra_cli import dates
-from esra_cli.facts import FactBase, Record, localized
+from esra_cli.facts import localized
 from esra_cli.i18n import word
 from esra_cli.names import words
 from esra_cli.schema import KINDS
 
-Row = dict[str, Any]
+TYPE_CHECKING = False  # typing costs a few ms per call; the names below are for mypy only
+if TYPE_CHECKING:
+    from collections.abc import Iterable
+    from typing import Any, TypeAlias
+
+    from esra_cli.facts import FactBase, Record
+
+    Row: TypeAlias = dict[str, Any]
 _ROLE_RANK = {"chair": 0, "co-chair": 1, "member": 2, "former member": 3, "planned": 4}
 _SKIP_IN_SEARCH = {"sources", "url"}
 
 
-@dataclass(frozen=True)
 class Listing:
     """Rows of one layout (`kind` names it in render); JSON prints the rows as an array."""
 
-    kind: str
-    rows: list[Row]
-    caption: dict[str, Any] = field(default_factory=dict)
+    __slots__ = ("caption", "kind", "rows")
+
+    def __init__(self, kind: str, rows: list[Row], caption: dict[str, Any] | None = None) -> None:
+        self.kind, self.rows, self.caption = kind, rows, caption or {}
+
+    def json(self) -> Any:
+        """What --json prints: the rows, as a plain array."""
+        return self.rows
 
 
-@dataclass(frozen=True)
 class Card:
     """One looked-up thing; JSON prints `data` as one object."""
 
-    kind: str
-    data: Row
+    __slots__ = ("data", "kind")
+
+    def __init__(self, kind: str, data: Row) -> None:
+        self.kind, self.data = kind, data
+
+    def json(self) -> Any:
+        """What --json prints: one object."""
+        return self.data
 
 
 View = Listing | Card
@@ -59,8 +72,8 @@ def cited(record: Record) -> Row:
     return row
 
 
-def _resolve(base: FactBase, tables: tuple[str, ...], query: str, what: str, lang: str) -> str:
-    return base.names(*tables).lookup(query, what, base.labels(lang))
+def _resolve(base: FactBase, table: str, query: str, what: str, lang: str) -> str:
+    return base.names(table).lookup(query, what, lambda rid: base.label(rid, lang))
 
 
 def _matches(query: str | None, texts: Iterable[str]) -> bool:
@@ -91,7 +104,7 @@ def _sort_key(start: str | None) -> tuple[int, dt.date]:
 def _referring(base: FactBase, rid: str, table: str, fields: tuple[str, ...]) -> list[Record]:
     """Records of `table` that name `rid` in one of `fields`."""
     found = []
-    for other in base.referrers.get(rid, []):
+    for other in base.referrers(rid):
         if base.kind(other) == table:
             record = base.get(other)
             if any(rid == v or (isinstance(v, list) and rid in v) for v in (record.get(f) for f in fields)):
@@ -176,7 +189,7 @@ def _happenings(base: FactBase, lang: str, records: Iterable[Record]) -> list[Ro
 
 def members(base: FactBase, alliance: str, lang: str, as_of: dt.date) -> Listing:
     """One row per region with any membership in the alliance: since, role on `as_of`."""
-    org = _resolve(base, ("organizations",), alliance, "alliance", lang)
+    org = _resolve(base, "organizations", alliance, "alliance", lang)
     by_region: dict[str, list[Record]] = {}
     for record in _referring(base, org, "memberships", ("organization",)):
         by_region.setdefault(record["region"], []).append(record)
@@ -231,7 +244,7 @@ def _reported(base: FactBase, org: str) -> dict[str, Any]:
 
 def person(base: FactBase, name: str, lang: str, as_of: dt.date) -> Card:
     """One person: posts with their status on `as_of`, events, agreements, statements."""
-    pid = _resolve(base, ("people",), name, "person", lang)
+    pid = _resolve(base, "people", name, "person", lang)
     record = base.get(pid)
     positions = [position_row(base, p, lang, as_of) for p in _referring(base, pid, "positions", ("person",))]
     positions.sort(key=lambda p: _sort_key(p["start"]))
@@ -348,7 +361,7 @@ def where(base: FactBase, place: str | None, lang: str) -> View:
     if place is None:
         rows = [_place_row(base, r, lang) for r in base.records("places")]
         return Listing("where", rows)
-    pid = _resolve(base, ("places",), place, "place", lang)
+    pid = _resolve(base, "places", place, "place", lang)
     return Card("place", _place_row(base, base.get(pid), lang))
 
 
@@ -372,7 +385,7 @@ def _place_row(base: FactBase, record: Record, lang: str) -> Row:
 
 def org(base: FactBase, name: str, lang: str, as_of: dt.date) -> Card:
     """One alliance or institution: chairs, people in post, members known, events."""
-    oid = _resolve(base, ("organizations",), name, "organization", lang)
+    oid = _resolve(base, "organizations", name, "organization", lang)
     record = base.get(oid)
     listing = members(base, oid, lang, as_of)
     chairs = [
@@ -407,7 +420,7 @@ def org(base: FactBase, name: str, lang: str, as_of: dt.date) -> Card:
 
 def region(base: FactBase, name: str, lang: str, as_of: dt.date) -> Card:
     """One region: names, codes, memberships, people in its posts, what it took part in."""
-    rid = _resolve(base, ("regions",), name, "region", lang)
+    rid = _resolve(base, "regions", name, "region", lang)
     record = base.get(rid)
     memberships = [
         membership_row(base, m, lang, as_of) for m in _referring(base, rid, "memberships", ("region",))

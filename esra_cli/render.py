@@ -7,24 +7,23 @@ drawn, because importing it costs more than answering a query (see bench/).
 from __future__ import annotations
 
 import io
-import json
 import sys
 import unicodedata
-from collections.abc import Callable, Iterable
-from typing import TYPE_CHECKING, Any, TextIO
 
 from esra_cli import dates
 from esra_cli.i18n import header, word
-from esra_cli.query import Card, Listing, Row, View
 
+TYPE_CHECKING = False  # the fast path imports this module: typing would cost milliseconds
 if TYPE_CHECKING:
+    from collections.abc import Callable, Iterable
     from pathlib import Path
+    from typing import Any, TextIO
 
-    from esra_cli.verify import Report
-
-if TYPE_CHECKING:
     from rich.console import RenderableType
     from rich.table import Table
+
+    from esra_cli.query import Card, Listing, Row, View
+    from esra_cli.verify import Report
 
 # Piped output gets a width no table reaches, so cells are never wrapped or cut.
 PIPE_WIDTH = 100_000
@@ -42,12 +41,32 @@ def info(message: str) -> None:
     sys.stderr.flush()
 
 
-def emit(view: View, as_json: bool, lang: str) -> None:
-    """Print a view: JSON for scripts, or a Rich table for people."""
+def emit(view: View, as_json: bool, lang: str) -> str | None:
+    """Print a view: JSON for scripts, or a Rich table for people.
+
+    Returns what was printed when it depends on nothing but the view (JSON, or a table on a
+    pipe), so the caller may keep it for an identical call; a terminal's table is not kept.
+    """
+    out = stdout()
     if as_json:
-        write_json(view.rows if isinstance(view, Listing) else view.data)
+        text = json_text(view.json(), out)
+    elif out.isatty():
+        _print_terminal(_LAYOUTS[view.kind](view, lang), out)
+        return None
     else:
-        _print(_LAYOUTS[view.kind](view, lang))
+        text = _plain(_LAYOUTS[view.kind](view, lang), out)
+    write_answer(text, as_json)
+    return text
+
+
+def write_answer(text: str, as_json: bool) -> None:
+    """Print an answer made by emit (now or by an identical earlier call)."""
+    out = stdout()
+    if not as_json and isinstance(out, io.TextIOWrapper):
+        # A table on an ASCII stream shows '?' for 'ü' rather than dying on it.
+        out.reconfigure(errors="replace")
+    out.write(text)
+    out.flush()
 
 
 def stdout() -> TextIO:
@@ -57,13 +76,18 @@ def stdout() -> TextIO:
     return sys.stdout
 
 
-def write_json(data: Any) -> None:
-    """Data as JSON on stdout, escaped to ASCII only where the stream cannot encode UTF-8."""
-    out = stdout()
+def json_text(data: Any, out: TextIO) -> str:
+    """Data as JSON text, escaped to ASCII only where the stream cannot encode UTF-8."""
+    import json
+
     encoding = (getattr(out, "encoding", None) or "utf-8").lower().replace("_", "-")
     ascii_only = encoding not in ("utf-8", "utf8", "utf-16", "utf-32")
-    out.write(json.dumps(data, ensure_ascii=ascii_only, indent=2) + "\n")
-    out.flush()
+    return json.dumps(data, ensure_ascii=ascii_only, indent=2) + "\n"
+
+
+def write_json(data: Any) -> None:
+    """Data as JSON on stdout."""
+    write_answer(json_text(data, stdout()), as_json=True)
 
 
 def write_lines(lines: Iterable[str]) -> None:
@@ -104,14 +128,8 @@ def clean(value: object) -> str:
     )
 
 
-def _print(renderable: RenderableType) -> None:
+def _console(file: TextIO, width: int | None) -> Any:
     from rich.console import Console
-
-    out = stdout()
-    tty = out.isatty()
-    if not tty and isinstance(out, io.TextIOWrapper):
-        # A table on an ASCII stream shows '?' for 'ü' rather than dying on it.
-        out.reconfigure(errors="replace")
 
     class PipeAwareConsole(Console):
         def on_broken_pipe(self) -> None:
@@ -119,9 +137,31 @@ def _print(renderable: RenderableType) -> None:
             self.quiet = True
             raise BrokenPipeError
 
-    console = PipeAwareConsole(file=out, highlight=False, width=None if tty else PIPE_WIDTH, emoji=False)
-    console.print(renderable)
+    return PipeAwareConsole(file=file, highlight=False, width=width, emoji=False)
+
+
+def _print_terminal(renderable: RenderableType, out: TextIO) -> None:
+    _console(out, None).print(renderable)
     out.flush()
+
+
+class _Buffer(io.StringIO):
+    """Collects a piped table; reports the real stream's encoding, so Rich picks its box set."""
+
+    def __init__(self, encoding: str) -> None:
+        super().__init__()
+        self._encoding = encoding
+
+    @property
+    def encoding(self) -> str:  # type: ignore[override]
+        return self._encoding
+
+
+def _plain(renderable: RenderableType, out: TextIO) -> str:
+    """The table as piped text: no colour, and a width no table reaches, so no cell is cut."""
+    buffer = _Buffer(getattr(out, "encoding", None) or "utf-8")
+    _console(buffer, PIPE_WIDTH).print(renderable)
+    return buffer.getvalue()
 
 
 # --- building blocks ------------------------------------------------------------------------

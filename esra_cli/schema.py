@@ -6,15 +6,14 @@ This table is the one place that knows the shape of the data. `check` validates 
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 CONFIDENCE = ("high", "medium", "low")
 STATUS = ("announced", "planned", "held", "cancelled")
 ROLES = ("member", "chair", "co-chair")
 LANGS = ("en", "it")
 
 
-@dataclass(frozen=True, slots=True)
+# Plain classes, not dataclasses: importing `dataclasses` costs more than a whole query
+# answered from the cache (it imports inspect, ast and dis).
 class Field:
     """One field of a record.
 
@@ -23,26 +22,36 @@ class Field:
     refs (list of ids), choice (one of `choices`).
     """
 
-    name: str
-    type: str
-    required: bool = False
-    refs: tuple[str, ...] = ()
-    choices: tuple[str, ...] = ()
-    help: str = ""
+    __slots__ = ("choices", "help", "name", "refs", "required", "type")
+
+    def __init__(
+        self,
+        name: str,
+        type: str,
+        required: bool = False,
+        refs: tuple[str, ...] = (),
+        choices: tuple[str, ...] = (),
+        help: str = "",
+    ) -> None:
+        self.name, self.type, self.required = name, type, required
+        self.refs, self.choices, self.help = refs, choices, help
 
 
-@dataclass(frozen=True, slots=True)
 class Kind:
     """A kind of record: the TOML array it lives in and the fields it may have."""
 
-    table: str
-    singular: str
-    fields: tuple[Field, ...]
-    label: str  # the field that names a record of this kind in listings
+    __slots__ = ("by_name", "fields", "label", "references", "required", "singular", "table")
+
+    def __init__(self, table: str, singular: str, fields: tuple[Field, ...], label: str) -> None:
+        self.table, self.singular, self.fields = table, singular, fields
+        self.label = label  # the field that names a record of this kind in listings
+        self.by_name = {f.name: f for f in fields}
+        self.required = tuple(f for f in fields if f.required)
+        self.references = tuple(f for f in fields if f.refs)
 
     def field(self, name: str) -> Field | None:
         """The field called `name`, or None."""
-        return next((f for f in self.fields if f.name == name), None)
+        return self.by_name.get(name)
 
 
 ENTITIES = ("regions", "places", "organizations", "people")

@@ -1,0 +1,67 @@
+"""Which lookup answers which query command: the one dispatch the Typer app and the fast path share."""
+
+from __future__ import annotations
+
+TYPE_CHECKING = False  # the fast path reads QUERIES before it knows a lookup is needed
+if TYPE_CHECKING:
+    import datetime as dt
+    from typing import Any
+
+    from esra_cli.facts import FactBase
+    from esra_cli.query import View
+
+# Query commands and their parameters: (positional arguments, options that take a value).
+# Every query command also takes --json, --facts and --lang. tests/test_fastpath.py checks
+# this table against the Typer app.
+QUERIES: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
+    "members": (("alliance",), ("--as-of",)),
+    "person": (("name",), ("--as-of",)),
+    "who": (("text",), ("--as-of",)),
+    "what": (("text",), ()),
+    "when": ((), ("--from", "--to")),
+    "where": (("place",), ()),
+    "org": (("name",), ("--as-of",)),
+    "region": (("name",), ("--as-of",)),
+    "search": (("text",), ()),
+    "sources": ((), ()),
+}
+REQUIRED = {"person": 1, "org": 1, "region": 1, "search": 1}
+DATE_OPTIONS = ("--as-of", "--from", "--to")
+
+
+def today(as_of: str | None) -> dt.date:
+    """The date roles are judged on: --as-of (its last day, for a coarse date) or today."""
+    import datetime
+
+    from esra_cli import dates
+
+    return dates.last_day(as_of) if as_of else datetime.date.today()
+
+
+def view(command: str, base: FactBase, lang: str, args: dict[str, Any]) -> View:
+    """Answer one query command; `args` holds its parameters by name (as_of, lo, hi, ...)."""
+    from esra_cli import query
+
+    on = today(args.get("as_of"))
+    match command:
+        case "members":
+            return query.members(base, args.get("alliance") or "esra", lang, on)
+        case "person":
+            return query.person(base, args["name"], lang, on)
+        case "who":
+            return query.who(base, args.get("text"), lang, on)
+        case "what":
+            return query.what(base, args.get("text"), lang)
+        case "when":
+            return query.when(base, args.get("lo"), args.get("hi"), lang, on)
+        case "where":
+            return query.where(base, args.get("place"), lang)
+        case "org":
+            return query.org(base, args["name"], lang, on)
+        case "region":
+            return query.region(base, args["name"], lang, on)
+        case "search":
+            return query.search(base, args["text"], lang)
+        case "sources":
+            return query.sources(base)
+    raise ValueError(f"not a query command: {command}")

@@ -1,0 +1,115 @@
+"""The on-disk cache of parsed, validated fact bases and of the answers given from them.
+
+An entry is built once per edit of the fact base, by the first query after it: the file is
+parsed and validated (an invalid base is refused and never cached), then split into marshal
+shards (index.py), so a lookup in a large base loads only the shards it touches. Inside
+the entry, `answers/` keeps the exact output of earlier piped or --json calls, so a
+repeated call is answered without loading anything.
+
+An entry's name is the file's path hash, device, inode, size, mtime and ctime, and esra's
+version, so any edit makes a new name. A file changed in the last RACY_SECONDS is never
+cached: a second edit within the same mtime tick would keep its stat (git's "racily
+clean" rule).
+
+Off: ESRA_CACHE=off. Elsewhere: ESRA_CACHE=DIR (default $XDG_CACHE_HOME/esra or
+~/.cache/esra). A missing, read-only or corrupt cache only means answers come from the file.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import marshal
+import os
+import time
+import zlib
+
+from esra_cli import __version__
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from esra_cli.facts import FactBase
+
+# Bump when the layout below changes, so old entries are never misread.
+LAYOUT = 3
+RACY_SECONDS = 2.0
+# What reading a damaged or foreign cache file can raise.
+_CORRUPT = (OSError, EOFError, ValueError, TypeError, KeyError, IndexError)
+
+
+def root() -> str | None:
+    """The cache folder, or None when caching is off."""
+    setting = os.environ.get("ESRA_CACHE", "")
+    if setting.lower() in ("off", "0", "no", "false"):
+        return None
+    if setting:
+        return setting
+    xdg = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
+    return os.path.join(xdg, "esra")
+
+
+def entry_for(path: str) -> str | None:
+    """The entry folder that would hold this very version of the file, or None (off, no file)."""
+    folder = root()
+    if folder is None:
+        return None
+    try:
+        st = os.stat(path)
+    except OSError:
+        return None
+    if time.time() - st.st_mtime < RACY_SECONDS:
+        return None
+    where = zlib.crc32(os.path.realpath(path).encode("utf-8", "surrogateescape"))
+    stamp = f"{st.st_dev}-{st.st_ino}-{st.st_size}-{st.st_mtime_ns}-{st.st_ctime_ns}"
+    return os.path.join(folder, f"{where:08x}-{stamp}-{__version__}-{LAYOUT}")
+
+
+def open_base(path: str) -> FactBase:
+    """The validated fact base at `path`, from its cache entry when there is one."""
+    from pathlib import Path
+
+    from esra_cli import facts, index
+
+    entry = entry_for(path)
+    if entry is None:
+        return facts.load(Path(path))
+    try:
+        return index.IndexedBase(Path(path), entry)
+    except _CORRUPT:
+        pass  # no entry yet, or a broken one: rebuild it
+    base = facts.load(Path(path))
+    index.write(entry, base)
+    return base
+
+
+# --- answers --------------------------------------------------------------------------------
+
+
+def answer_file(entry: str, key: str) -> str:
+    return os.path.join(entry, "answers", f"{zlib.crc32(key.encode('utf-8', 'surrogateescape')):08x}")
+
+
+def answer(entry: str, key: str) -> str | None:
+    """The output an identical earlier call printed, if the entry kept it."""
+    try:
+        with open(answer_file(entry, key), "rb") as handle:
+            stored_key, text = marshal.load(handle)
+    except _CORRUPT:
+        return None
+    # The file name is a 32-bit hash; the full key inside settles collisions.
+    return text if stored_key == key and isinstance(text, str) else None
+
+
+def keep_answer(entry: str, key: str, text: str) -> None:
+    """Keep a call's output in its entry (only if the entry exists: the base was cached)."""
+    if not os.path.isdir(entry):
+        return
+    target = answer_file(entry, key)
+    staging = f"{target}.{os.getpid()}.tmp"
+    try:
+        os.makedirs(os.path.dirname(target), exist_ok=True)
+        with open(staging, "wb") as handle:
+            marshal.dump((key, text), handle)
+        os.replace(staging, target)
+    except OSError:
+        with contextlib.suppress(OSError):
+            os.unlink(staging)

@@ -1,0 +1,119 @@
+"""Answering query commands without importing Typer, whose import costs more than the answer.
+
+Scripts call esra in loops and shells call it on every Tab, so start-up is the product's
+speed. For argv made only of query commands and options this parser fully understands,
+the answer comes from the same lookups and renderer as the Typer app. Anything else (help,
+usage errors, writes, an unusual spelling) returns None and goes to the Typer app, which
+owns every usage message. tests/test_fastpath.py checks both paths give the same answers.
+"""
+
+from __future__ import annotations
+
+import os
+
+from esra_cli.answers import DATE_OPTIONS, QUERIES, REQUIRED
+
+GLOBAL_OPTIONS = ("--facts", "--lang")
+LANGS = ("en", "it")
+_ARG_NAMES = {"--as-of": "as_of", "--from": "lo", "--to": "hi"}
+
+
+class Call:
+    """One understood command line."""
+
+    __slots__ = ("args", "as_json", "command", "facts", "lang")
+
+    def __init__(self, facts: str | None, lang: str) -> None:
+        self.command = ""
+        self.args: dict[str, str | None] = {}
+        self.as_json = False
+        self.facts, self.lang = facts, lang
+
+
+def parse(argv: list[str]) -> Call | None:
+    """The call `argv` makes, or None when the Typer app should handle it."""
+    call = Call(facts=os.environ.get("ESRA_FACTS"), lang=os.environ.get("ESRA_LANG", "en").lower())
+    tokens = iter(argv)
+    positionals: list[str] = []
+    options_done = False
+    for token in tokens:
+        if options_done or not token.startswith("-") or token == "-":
+            if not call.command:
+                if token not in QUERIES:
+                    return None
+                call.command = token
+            else:
+                positionals.append(token)
+            continue
+        if token == "--":
+            options_done = True
+            continue
+        name, equals, value = token.partition("=")
+        allowed = GLOBAL_OPTIONS + (QUERIES[call.command][1] if call.command else ())
+        if name == "--json" and call.command and not equals:
+            call.as_json = True
+        elif name in allowed:
+            if not equals:
+                value = next(tokens, "")
+                if not value or value.startswith("-"):
+                    return None
+            if not _take(call, name, value):
+                return None
+        else:
+            return None
+    names = QUERIES[call.command][0] if call.command else ()
+    if not call.command or not REQUIRED.get(call.command, 0) <= len(positionals) <= len(names):
+        return None
+    if call.facts == "" or call.lang not in LANGS:
+        return None
+    call.args.update(zip(names, positionals, strict=False))
+    return call
+
+
+def _take(call: Call, name: str, value: str) -> bool:
+    """Store one option's value; False when the Typer app must judge it."""
+    if name == "--facts":
+        call.facts = value
+    elif name == "--lang":
+        call.lang = value.lower()
+    else:
+        from esra_cli import dates
+
+        if name in DATE_OPTIONS and not dates.is_valid(value):
+            return False
+        call.args[_ARG_NAMES[name]] = value
+    return True
+
+
+def run(argv: list[str]) -> int | None:
+    """Answer `argv` and return the exit code, or None to hand it to the Typer app."""
+    call = parse(argv)
+    if call is None:
+        return None
+    import sys
+    import time
+
+    from esra_cli import cache, locate, render
+    from esra_cli.errors import EsraError
+
+    try:
+        path = locate.find(call.facts)
+        entry = cache.entry_for(path)
+        # Everything the printed text depends on; `today` because statuses change with it.
+        key = "\0".join(
+            [*argv, call.lang, time.strftime("%Y-%m-%d"), str(getattr(sys.stdout, "encoding", ""))]
+        )
+        kept = cache.answer(entry, key) if entry else None
+        if kept is not None:
+            render.write_answer(kept, call.as_json)
+            return 0
+        from esra_cli import answers
+
+        base = cache.open_base(path)
+        text = render.emit(answers.view(call.command, base, call.lang, call.args), call.as_json, call.lang)
+        if entry and text is not None:
+            cache.keep_answer(entry, key, text)
+    except EsraError as err:
+        render.error(str(err))
+        return err.exit_code
+    return 0
