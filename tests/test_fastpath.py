@@ -1,0 +1,196 @@
+"""The fast path and the cache: same answers as the Typer app, never stale, never required."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+import typer
+from typer.testing import CliRunner
+
+from esra_cli import cache
+from esra_cli.answers import QUERIES
+from esra_cli.cli import app
+from esra_cli.fastpath import parse
+from tests.conftest import SHIPPED
+from tests.test_process import ESRA
+
+CALLS = [
+    ["members"],
+    ["members", "ara", "--json"],
+    ["person", "guidesi", "--json", "--as-of", "2025-02-01"],
+    ["--lang", "it", "person", "tronzano"],
+    ["who", "ara", "--json"],
+    ["what", "--lang", "it"],
+    ["when", "--from", "2025", "--to", "2025-06", "--json"],
+    ["where", "turin"],
+    ["where", "--json"],
+    ["org", "ecrn", "--json"],
+    ["region", "bavaria", "--lang=it"],
+    ["search", "microelettronica", "--json"],
+    ["sources"],
+    ["person", "nobody"],
+    ["region", "sa", "--json"],
+]
+
+
+def esra(*args: str, cache_dir: Path | str, **env: str) -> subprocess.CompletedProcess[str]:
+    environment = {k: v for k, v in os.environ.items() if not k.startswith("ESRA_")}
+    environment.update({"ESRA_CACHE": str(cache_dir), **env})
+    return subprocess.run(
+        [ESRA, *args], capture_output=True, text=True, env=environment, timeout=120, check=False
+    )
+
+
+def outcome(result: subprocess.CompletedProcess[str]) -> tuple[int, str, str]:
+    return result.returncode, result.stdout, result.stderr
+
+
+@pytest.mark.parametrize("args", CALLS, ids=" ".join)
+def test_answers_are_identical_with_and_without_the_cache(args: list[str], tmp_path: Path) -> None:
+    off = esra(*args, cache_dir="off")
+    first = esra(*args, cache_dir=tmp_path)  # builds the entry
+    again = esra(*args, cache_dir=tmp_path)  # reads the entry, then the kept answer
+    third = esra(*args, cache_dir=tmp_path)
+    assert outcome(off) == outcome(first) == outcome(again) == outcome(third)
+    assert off.returncode in (0, 3)
+
+
+@pytest.mark.parametrize("args", CALLS, ids=" ".join)
+def test_the_fast_path_and_the_typer_app_agree(args: list[str], tmp_path: Path) -> None:
+    assert parse(args) is not None, "the fast path should understand this call"
+    assert parse([*args, "--bogus"]) is None
+    fast = esra(*args, cache_dir=tmp_path)
+    typer_app = CliRunner().invoke(app, args, env={"ESRA_CACHE": "off"})
+    assert (fast.returncode, fast.stdout, fast.stderr) == (
+        typer_app.exit_code,
+        typer_app.stdout,
+        typer_app.stderr,
+    )
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ["--help"],
+        ["members", "--help"],
+        ["members", "-h"],
+        ["check"],
+        ["add", "person"],
+        ["when", "--from", "2025-13"],
+        ["person"],
+        ["person", "a", "b"],
+        ["--lang", "fr", "members"],
+        ["--version"],
+        ["members", "--json=1"],
+        [],
+    ],
+    ids=" ".join,
+)
+def test_what_the_fast_path_leaves_to_typer(argv: list[str]) -> None:
+    assert parse(argv) is None
+
+
+def test_the_query_table_matches_the_typer_app() -> None:
+    group = typer.main.get_command(app)
+    for name, (positionals, valued) in QUERIES.items():
+        command = group.commands[name]  # type: ignore[attr-defined]
+        arguments = [p.name for p in command.params if p.param_type_name == "argument"]
+        options = {o for p in command.params if p.param_type_name == "option" for o in p.opts}
+        assert len(arguments) == len(positionals), name
+        assert options == {"--json", "--facts", "--lang", *valued}, name
+
+
+def test_an_edit_within_the_same_second_is_seen(tmp_path: Path) -> None:
+    base = tmp_path / "facts.toml"
+    base.write_bytes(SHIPPED.read_bytes())
+    old = time.time() - 60
+    os.utime(base, (old, old))
+    cache_dir = tmp_path / "cache"
+    first = esra("--facts", str(base), "person", "guidesi", "--json", cache_dir=cache_dir)
+    assert json.loads(first.stdout)["party"] == "Lega"
+    assert any(cache_dir.iterdir()), "the old file's entry was written"
+    # Same size, same second: only the content changes.
+    base.write_bytes(base.read_bytes().replace(b'party = "Lega"', b'party = "Gela"'))
+    os.utime(base, (old, old))
+    second = esra("--facts", str(base), "person", "guidesi", "--json", cache_dir=cache_dir)
+    assert json.loads(second.stdout)["party"] == "Gela"
+
+
+def test_a_fresh_edit_is_not_cached_until_it_settles(tmp_path: Path) -> None:
+    base = tmp_path / "facts.toml"
+    base.write_bytes(SHIPPED.read_bytes())
+    assert cache.entry_for(str(base)) is None  # modified just now: racy
+    old = time.time() - 60
+    os.utime(base, (old, old))
+    assert cache.entry_for(str(base)) is not None
+
+
+def test_a_read_only_or_unusable_cache_folder_still_answers(tmp_path: Path) -> None:
+    blocked = tmp_path / "file-not-folder"
+    blocked.write_text("x", encoding="utf-8")
+    result = esra("members", "--json", cache_dir=blocked / "esra")
+    assert result.returncode == 0, result.stderr
+    readonly = tmp_path / "ro"
+    readonly.mkdir()
+    readonly.chmod(0o500)
+    command = [ESRA, "members", "--json"]
+    if os.geteuid() == 0:  # root writes anywhere: be nobody
+        command = ["setpriv", "--reuid=65534", "--regid=65534", "--clear-groups", *command]
+    tmp_path.chmod(0o755)
+    env = {"ESRA_CACHE": str(readonly), "PATH": os.environ["PATH"]}
+    done = subprocess.run(command, capture_output=True, text=True, env=env, timeout=60, check=False, cwd="/")
+    assert done.returncode == 0, done.stderr
+    assert json.loads(done.stdout)
+
+
+def test_a_corrupt_entry_is_rebuilt(tmp_path: Path) -> None:
+    esra("members", "--json", cache_dir=tmp_path)
+    for file in tmp_path.rglob("*"):
+        if file.is_file():
+            file.write_bytes(b"\x00garbage")
+    again = esra("members", "--json", cache_dir=tmp_path)
+    assert again.returncode == 0, again.stderr
+    assert outcome(again) == outcome(esra("members", "--json", cache_dir="off"))
+
+
+def test_concurrent_first_calls_all_answer(tmp_path: Path) -> None:
+    environment = {**os.environ, "ESRA_CACHE": str(tmp_path)}
+    procs = [
+        subprocess.Popen([ESRA, "person", "guidesi", "--json"], stdout=subprocess.PIPE, env=environment)
+        for _ in range(8)
+    ]
+    outputs = [p.communicate(timeout=120)[0] for p in procs]
+    assert all(p.returncode == 0 for p in procs)
+    assert len(set(outputs)) == 1
+    assert len([d for d in tmp_path.iterdir() if not d.name.startswith(".")]) == 1
+
+
+def test_the_json_path_imports_neither_rich_nor_tomli_w(tmp_path: Path) -> None:
+    probe = """
+import os, sys
+sys.argv = ["esra", "members", "--json"]
+real_exit = os._exit
+
+def report_then_exit(code):
+    heavy = sorted(m for m in sys.modules if m.split(".")[0] in ("rich", "tomli_w", "typer"))
+    sys.stderr.write(" ".join(heavy))
+    real_exit(code)
+
+os._exit = report_then_exit
+from esra_cli.entry import main
+main()
+"""
+    for _ in range(2):  # the first call builds the cache, the second reads it
+        result = subprocess.run(
+            [sys.executable, "-c", probe], capture_output=True, text=True, timeout=60, check=False,
+            env={**os.environ, "ESRA_CACHE": str(tmp_path)},
+        )  # fmt: skip
+        assert result.returncode == 0, result.stderr
+        assert json.loads(result.stdout)
+        assert result.stderr == "", f"imported: {result.stderr}"
