@@ -27,11 +27,15 @@ from esra_cli import __version__
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
+    from collections.abc import Callable
+
     from esra_cli.facts import FactBase
 
 # Bump when the layout below changes, so old entries are never misread.
-LAYOUT = 3
+LAYOUT = 4
 RACY_SECONDS = 2.0
+# Bases this large have their entry written by a background child (see _in_background).
+BACKGROUND_BYTES = 2 * 1024 * 1024
 # What reading a damaged or foreign cache file can raise.
 _CORRUPT = (OSError, EOFError, ValueError, TypeError, KeyError, IndexError)
 
@@ -65,20 +69,41 @@ def entry_for(path: str) -> str | None:
 
 def open_base(path: str) -> FactBase:
     """The validated fact base at `path`, from its cache entry when there is one."""
-    from pathlib import Path
-
     from esra_cli import facts, index
 
     entry = entry_for(path)
     if entry is None:
-        return facts.load(Path(path))
+        return facts.load(path)
     try:
-        return index.IndexedBase(Path(path), entry)
+        return index.IndexedBase(path, entry)
     except _CORRUPT:
         pass  # no entry yet, or a broken one: rebuild it
-    base = facts.load(Path(path))
-    index.write(entry, base)
+    base = facts.load(path)
+    if os.path.getsize(path) < BACKGROUND_BYTES or not _in_background(lambda: index.write(entry, base)):
+        index.write(entry, base)
     return base
+
+
+def _in_background(work: Callable[[], None]) -> bool:
+    """Run `work` in a forked child that lets go of the terminal and pipes; False if no fork.
+
+    Writing a large base's entry takes a tenth of parsing it; the call that parsed it need
+    not wait (like git's background gc). A call arriving before the entry is in place
+    parses the file itself, and the rename keeps a half-written entry out of sight.
+    """
+    try:
+        pid = os.fork()
+    except (OSError, AttributeError):  # no fork on this platform
+        return False
+    if pid:
+        return True
+    try:
+        devnull = os.open(os.devnull, os.O_RDWR)
+        for fd in (0, 1, 2):
+            os.dup2(devnull, fd)
+        work()
+    finally:
+        os._exit(0)
 
 
 # --- answers --------------------------------------------------------------------------------
@@ -99,9 +124,16 @@ def answer(entry: str, key: str) -> str | None:
     return text if stored_key == key and isinstance(text, str) else None
 
 
-def keep_answer(entry: str, key: str, text: str) -> None:
-    """Keep a call's output in its entry (only if the entry exists: the base was cached)."""
-    if not os.path.isdir(entry):
+def help_folder() -> str | None:
+    """Where help pages are kept: they depend on esra's version and nothing else."""
+    folder = root()
+    return None if folder is None else os.path.join(folder, f"help-{__version__}")
+
+
+def keep_answer(entry: str, key: str, text: str, create: bool = False) -> None:
+    """Keep a call's output in its entry; unless `create`, only if the entry exists already
+    (a fact base's entry exists only once the base was cached, settled and valid)."""
+    if not create and not os.path.isdir(entry):
         return
     target = answer_file(entry, key)
     staging = f"{target}.{os.getpid()}.tmp"

@@ -9,6 +9,7 @@ interpreter teardown that costs a fifth of a short run.
 
 from __future__ import annotations
 
+import gc
 import os
 import sys
 
@@ -17,6 +18,10 @@ from esra_cli.errors import EXIT_INTERNAL, EXIT_OK
 
 def main() -> None:
     """Run esra with sys.argv."""
+    # A short-lived process with no reference cycles worth collecting: the cyclic GC would
+    # only rescan the many objects a parse or a cache load makes (measured: 43 -> 5 ms for
+    # a 17,000-name index).
+    gc.disable()
     _compile_once()
     try:
         from esra_cli import fastpath
@@ -36,6 +41,31 @@ def main() -> None:
 
 
 def _typer_app() -> int:
+    """Run the Typer app; help pages are kept in the cache, as they change only with esra."""
+    from esra_cli import cache
+
+    folder, key = cache.help_folder(), _help_key(sys.argv[1:])
+    kept = cache.answer(folder, key) if folder and key else None
+    if kept is not None:
+        sys.stdout.write(kept)
+        return EXIT_OK
+    real, capture = sys.stdout, None
+    if folder and key:
+        import io
+
+        sys.stdout = capture = io.StringIO()
+    try:
+        code = _run_typer()
+    finally:
+        sys.stdout = real
+    if capture is not None:
+        sys.stdout.write(capture.getvalue())
+        if code == EXIT_OK and folder and key:
+            cache.keep_answer(folder, key, capture.getvalue(), create=True)
+    return code
+
+
+def _run_typer() -> int:
     from esra_cli import cli
 
     try:
@@ -43,6 +73,21 @@ def _typer_app() -> int:
     except SystemExit as done:
         return done.code if isinstance(done.code, int) else (0 if done.code is None else 1)
     return EXIT_OK
+
+
+def _help_key(argv: list[str]) -> str | None:
+    """A key for a plain help request (`esra`, `esra --help`, `esra add person -h`), else None.
+
+    Click wraps help to the terminal's width, so the width is part of the key.
+    """
+    words = [a for a in argv if a not in ("--help", "-h")]
+    if (len(words) == len(argv) and argv) or any(w.startswith("-") for w in words):
+        return None
+    try:
+        width = int(os.environ.get("COLUMNS", "")) or os.get_terminal_size(1).columns
+    except (ValueError, OSError):
+        width = 80
+    return "\0".join(["help", *argv, str(width)])
 
 
 def _finish(code: int) -> None:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+
 from esra_cli.errors import InvalidFacts
 from esra_cli.i18n import word
 from esra_cli.names import NameIndex, name_keys
@@ -9,10 +11,13 @@ from esra_cli.schema import KINDS
 
 TYPE_CHECKING = False  # parsing and checking are imported only when a file is read
 if TYPE_CHECKING:
-    from pathlib import Path
+    from os import PathLike
     from typing import Any, TypeAlias
 
     from esra_cli.check import Problem
+
+    # Plain strings on the fast path (pathlib costs 4 ms to import); Path objects elsewhere.
+    Path: TypeAlias = str | PathLike[str]
 
     Record: TypeAlias = dict[str, Any]
 
@@ -20,7 +25,8 @@ if TYPE_CHECKING:
 def read_text(path: Path) -> str:
     """The file's text, or InvalidFacts naming what is wrong with it."""
     try:
-        data = path.read_bytes()
+        with open(path, "rb") as handle:
+            data = handle.read()
     except FileNotFoundError:
         raise InvalidFacts(f"fact base not found: {path}") from None
     except IsADirectoryError:
@@ -60,7 +66,7 @@ def validated(raw: dict[str, Any], text: str, path: Path) -> MemoryBase:
 
     found = problems(raw, text, keys)
     if found:
-        first = found[0].format(path.name)
+        first = found[0].format(os.path.basename(path))
         more = f" (and {len(found) - 1} more)" if len(found) > 1 else ""
         raise InvalidFacts(f"invalid fact base {path}: {first}{more}; run 'esra check' for all")
     return built[0] if built else MemoryBase(path, raw)
@@ -94,7 +100,7 @@ def load(path: Path) -> MemoryBase:
 class FactBase:
     """A validated fact base. Subclasses supply five primitives; the rest is derived here.
 
-    MemoryBase holds a parsed file; cache.IndexedBase reads an on-disk index lazily, so one
+    MemoryBase holds a parsed file; index.IndexedBase reads an on-disk index lazily, so one
     lookup in a large base touches only the shards it needs.
     """
 
@@ -113,8 +119,8 @@ class FactBase:
         """Ids of the records that refer to `rid` (sources aside), in file order."""
         raise NotImplementedError
 
-    def name_keys(self, table: str) -> dict[str, list[str]]:
-        """Folded name -> ids, over the entities of one table."""
+    def name_keys(self, table: str, prefix: str | None = None) -> dict[str, list[str]]:
+        """Folded name -> ids over one table's entities: at least those starting with `prefix`."""
         raise NotImplementedError
 
     def get(self, rid: str) -> Record:
@@ -146,7 +152,7 @@ class FactBase:
 
     def names(self, table: str) -> NameIndex:
         """The name index over one kind of entity."""
-        return NameIndex(self.name_keys(table))
+        return NameIndex(lambda prefix: self.name_keys(table, prefix))
 
 
 class MemoryBase(FactBase):
@@ -169,7 +175,7 @@ class MemoryBase(FactBase):
     def referrers(self, rid: str) -> list[str]:
         return self.back_references.get(rid, [])
 
-    def name_keys(self, table: str) -> dict[str, list[str]]:
+    def name_keys(self, table: str, prefix: str | None = None) -> dict[str, list[str]]:
         if table not in self._names:
             self._names[table] = table_name_keys(table, self.raw.get(table, []))
         return self._names[table]

@@ -8,6 +8,7 @@ follows; a listing of one kind reads every shard once.
 
 from __future__ import annotations
 
+import contextlib
 import marshal
 import os
 import zlib
@@ -20,7 +21,8 @@ if TYPE_CHECKING:
 
     from esra_cli.facts import MemoryBase, Record
 
-RECORDS_PER_SHARD = 512
+RECORDS_PER_SHARD = 256
+NAMES_PER_SHARD = 2048  # a table with more names is split by the first two letters of each
 
 
 def shard_of(rid: str, shards: int) -> int:
@@ -30,26 +32,33 @@ def shard_of(rid: str, shards: int) -> int:
 
 def write(entry: str, base: MemoryBase) -> None:
     """Write an entry beside its final name, then rename it into place; never fail a query."""
-    import shutil
-    import tempfile
-
     parent, name = os.path.split(entry)
+    staging = os.path.join(parent, f".{name}.{os.getpid()}.tmp")
     try:
-        os.makedirs(parent, exist_ok=True)
-        staging = tempfile.mkdtemp(dir=parent, prefix=f".{name}.")
-    except OSError:
-        return
-    try:
+        os.makedirs(staging)
         _write_files(staging, base)
         os.rename(staging, entry)
     except OSError:
-        shutil.rmtree(staging, ignore_errors=True)  # another process won the race, or no space
+        remove_tree(staging)  # another process won the race, the folder is read-only, or full
         return
-    # Older versions of the same file are dead weight now.
+    # Older versions of the same file, and staging folders of writers that died, are dead weight.
     prefix = name.split("-", 1)[0] + "-"
     for old in os.listdir(parent):
-        if old.startswith(prefix) and old != name:
-            shutil.rmtree(os.path.join(parent, old), ignore_errors=True)
+        if old != name and (old.startswith(prefix) or old.startswith(f".{prefix}")):
+            remove_tree(os.path.join(parent, old))
+
+
+def remove_tree(folder: str) -> None:
+    """Delete a cache folder, ignoring what cannot be deleted (shutil costs 2 ms to import)."""
+    for here, folders, files in os.walk(folder, topdown=False):
+        for item in files:
+            with contextlib.suppress(OSError):
+                os.unlink(os.path.join(here, item))
+        for item in folders:
+            with contextlib.suppress(OSError):
+                os.rmdir(os.path.join(here, item))
+    with contextlib.suppress(OSError):
+        os.rmdir(folder)
 
 
 def _write_files(staging: str, base: MemoryBase) -> None:
@@ -63,7 +72,15 @@ def _write_files(staging: str, base: MemoryBase) -> None:
             records[shard_of(record["id"], shards)][record["id"]] = (table, position, record)
     for rid, ids in base.back_references.items():
         back[shard_of(rid, shards)][rid] = ids
-    files: dict[str, Any] = {f"names-{t}": base.name_keys(t) for t in ENTITIES}
+    files: dict[str, Any] = {}
+    names: dict[str, dict[str, str]] = {}  # table -> {key prefix: file}
+    for table in ENTITIES:
+        keys = base.name_keys(table)
+        parts: dict[str, dict[str, list[str]]] = {}
+        for key, ids in keys.items():
+            parts.setdefault(key[:2] if len(keys) > NAMES_PER_SHARD else "", {})[key] = ids
+        names[table] = {prefix: f"names-{table}-{n}" for n, prefix in enumerate(parts)}
+        files |= {names[table][prefix]: part for prefix, part in parts.items()}
     files |= {f"records-{n}": shard for n, shard in enumerate(records)}
     files |= {f"back-{n}": shard for n, shard in enumerate(back)}
     for name, value in files.items():
@@ -71,7 +88,7 @@ def _write_files(staging: str, base: MemoryBase) -> None:
             marshal.dump(value, handle)
     # Written last: an entry without its head is incomplete and never read.
     with open(os.path.join(staging, "head"), "wb") as handle:
-        marshal.dump({"meta": base.meta, "shards": shards}, handle)
+        marshal.dump({"meta": base.meta, "shards": shards, "names": names}, handle)
 
 
 def _read(entry: str, name: str) -> Any:
@@ -88,6 +105,7 @@ class IndexedBase(FactBase):
         self.meta = head["meta"]
         self._entry = entry
         self._shards: int = head["shards"]
+        self._names: dict[str, dict[str, str]] = head["names"]
         self._loaded: dict[str, Any] = {}
 
     def _file(self, name: str) -> Any:
@@ -108,6 +126,10 @@ class IndexedBase(FactBase):
     def referrers(self, rid: str) -> list[str]:
         return list(self._file(f"back-{shard_of(rid, self._shards)}").get(rid, []))
 
-    def name_keys(self, table: str) -> dict[str, list[str]]:
-        keys: dict[str, list[str]] = self._file(f"names-{table}")
+    def name_keys(self, table: str, prefix: str | None = None) -> dict[str, list[str]]:
+        # A shard holds the names starting with its prefix: load those that may match.
+        keys: dict[str, list[str]] = {}
+        for start, name in self._names[table].items():
+            if prefix is None or prefix.startswith(start) or start.startswith(prefix):
+                keys |= self._file(name)
         return keys

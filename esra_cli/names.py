@@ -65,17 +65,19 @@ def name_keys(named: Iterable[tuple[str, Iterable[str]]], each_word: bool = Fals
 class NameIndex:
     """Folded names of entities; answers one lookup by id or raises NotFound / Ambiguous."""
 
-    def __init__(self, keys: dict[str, list[str]]) -> None:
-        """`keys` maps each folded name to the ids it names (see `name_keys`)."""
+    def __init__(self, keys: Callable[[str | None], dict[str, list[str]]]) -> None:
+        """`keys(prefix)` maps folded names to the ids they name (see `name_keys`): at least every
+        name starting with `prefix`, or all of them for None. A large base loads only those."""
         self._keys = keys
 
     def lookup(self, query: str, what: str, label: Callable[[str], str]) -> str:
         """The one id `query` names. `what` says what was looked for; `label` names ids in messages."""
         key = fold(query)
-        exact = set(self._keys.get(key, [])) if key else set()
+        keys = self._keys(key) if key else {}
+        exact = set(keys.get(key, []))
         if len(exact) == 1:
             return next(iter(exact))
-        matches = exact or {rid for k, ids in self._keys.items() if key and k.startswith(key) for rid in ids}
+        matches = exact or {rid for k, ids in keys.items() if k.startswith(key) for rid in ids}
         if len(matches) == 1:
             return next(iter(matches))
         if matches:
@@ -87,8 +89,9 @@ class NameIndex:
     def _suggestion(self, key: str, label: Callable[[str], str]) -> str:
         import difflib
 
-        close = difflib.get_close_matches(key, self._keys, n=5, cutoff=0.6)
-        ids = list(dict.fromkeys(rid for k in close for rid in sorted(self._keys[k])))
+        keys = self._keys(None)
+        close = difflib.get_close_matches(key, keys, n=5, cutoff=0.6)
+        ids = list(dict.fromkeys(rid for k in close for rid in sorted(keys[k])))
         if not ids:
             return ""
         return "; did you mean " + " or ".join(f"{rid} ({label(rid)})" for rid in ids[:3]) + "?"
@@ -96,7 +99,7 @@ class NameIndex:
     def complete(self, prefix: str) -> Iterator[tuple[str, str]]:
         """(key, id) pairs whose folded key starts with the folded prefix."""
         start = fold(prefix)
-        for key, ids in sorted(self._keys.items()):
+        for key, ids in sorted(self._keys(start or None).items()):
             if key.startswith(start):
                 for rid in sorted(ids):
                     yield key, rid

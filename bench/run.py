@@ -1,0 +1,148 @@
+"""esra's benchmark: wall time as a ratio to `python -c pass`, measured side by side.
+
+    python bench/run.py                  # all rows, bases of 100 to 100,000 entities
+    python bench/run.py --sizes 100,10000 --reps 5
+
+These machines are noisy, so every timing alternates with its floor (the same interpreter
+running `pass`, or parsing the same TOML with tomllib) and the medians are compared: a
+ratio holds where an absolute time does not. Prints a Markdown table on stdout and a
+progress bar on stderr. Synthetic bases are kept in bench/out/.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+from rich.console import Console
+from rich.progress import Progress
+
+HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE))
+import synth  # noqa: E402 - lives beside this script
+
+PYTHON = sys.executable
+ESRA = str(Path(PYTHON).parent / "esra")
+OUT = HERE / "out"
+Row = tuple[str, str, float, str]  # call, measured ratio as text, target, comment
+
+
+def timed(command: list[str], env: dict[str, str]) -> tuple[float, int]:
+    """Wall seconds and peak RSS (KiB) of one run."""
+    start = time.perf_counter()
+    proc = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env)
+    _, status, usage = os.wait4(proc.pid, 0)
+    elapsed = time.perf_counter() - start
+    proc.returncode = os.waitstatus_to_exitcode(status)
+    if proc.returncode not in (0, 3):
+        raise SystemExit(f"benchmark call failed ({proc.returncode}): {' '.join(command)}")
+    return elapsed, usage.ru_maxrss
+
+
+def ratio(
+    make: Callable[[int], list[str]], floor: list[str], env: dict[str, str], reps: int,
+    before: Callable[[int], None] = lambda _: None,
+) -> tuple[float, float]:  # fmt: skip
+    """Median of the call over median of the floor, alternating; and the call's median seconds."""
+    calls, floors = [], []
+    for n in range(reps):
+        floors.append(timed(floor, env)[0])
+        before(n)
+        calls.append(timed(make(n), env)[0])
+    return statistics.median(calls) / statistics.median(floors), statistics.median(calls)
+
+
+def base_of(entities: int) -> tuple[Path, list[str]]:
+    OUT.mkdir(exist_ok=True)
+    path = OUT / f"synthetic-{entities}.toml"
+    names = synth.build(path, entities)  # cheap next to what it measures; keeps the file honest
+    old = time.time() - 3600
+    os.utime(path, (old, old))  # settled: an edit older than the cache's racy window
+    return path, names
+
+
+def edit(path: Path, n: int) -> None:
+    """A real edit: the bytes change, then the file settles as a curator's edit would."""
+    with path.open("a", encoding="utf-8") as handle:
+        handle.write(f"\n# benchmark edit {n} {time.time()}\n")
+    old = time.time() - 60
+    os.utime(path, (old, old))
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--sizes", default="100,1000,10000,100000", help="entity counts, comma-separated")
+    parser.add_argument("--reps", type=int, default=15, help="runs per fast row (slow rows use fewer)")
+    options = parser.parse_args()
+    sizes = [int(s) for s in options.sizes.split(",")]
+
+    import compileall
+
+    import esra_cli
+
+    compileall.compile_dir(str(Path(esra_cli.__file__).parent), quiet=1)  # as pip does at install
+    cache_dir = tempfile.mkdtemp(prefix="esra-bench-")
+    env = {k: v for k, v in os.environ.items() if not k.startswith("ESRA_")} | {"ESRA_CACHE": cache_dir}
+    floor = [PYTHON, "-c", "pass"]
+    reps = options.reps
+    rows: list[Row] = []
+    stderr = Console(stderr=True)
+    steps = 4 + 3 * len(sizes)
+    with Progress(console=stderr, transient=True) as progress:
+        task = progress.add_task("benchmark", total=steps)
+
+        def step(label: str) -> None:
+            progress.update(task, advance=1, description=label)
+
+        timed([ESRA, "members", "--json"], env)  # warm the shipped base's cache entry
+        measured, _ = ratio(lambda _: [ESRA, "members", "--json"], floor, env, reps)
+        rows.append(("`esra members --json`", f"{measured:.2f}×", 3, "repeated call: kept answer"))
+        step("members --json")
+        measured, _ = ratio(lambda _: [ESRA, "members"], floor, env, reps)
+        rows.append(("`esra members` (Rich table, piped)", f"{measured:.2f}×", 6, "repeated call: kept answer"))
+        step("members")
+        measured, _ = ratio(lambda _: [ESRA, "--help"], floor, env, reps)
+        rows.append(("`esra --help`", f"{measured:.2f}×", 6, ""))
+        step("--help")
+        peaks = [timed([ESRA, "members", "--json"], env | {"ESRA_CACHE": c})[1] for c in ("off", cache_dir)]
+        rows.append(("peak memory, shipped base", f"{max(peaks) / 1024:.1f} MiB", 40, "no cache / cache"))
+        step("memory")
+
+        for size in sizes:
+            path, names = base_of(size)
+            slow = max(3, reps // 5) if size >= 10_000 else reps
+            local = env | {"ESRA_FACTS": str(path)}
+            timed([ESRA, "person", names[0], "--json"], local)  # the first call builds the entry
+            measured, _ = ratio(lambda n: [ESRA, "person", names[(n * 7919 + 1) % len(names)], "--json"],
+                                floor, local, slow)  # fmt: skip
+            rows.append((f"`esra person NAME --json`, {size:,} entities, a new name each call",
+                         f"{measured:.2f}×", 10 if size >= 100_000 else 5, "index shards"))  # fmt: skip
+            step(f"person, {size:,}")
+            measured, _ = ratio(lambda _: [ESRA, "person", names[0], "--json"], floor, local, slow)
+            rows.append((f"`esra person NAME --json`, {size:,} entities, same name again", f"{measured:.2f}×",
+                         10 if size >= 100_000 else 5, "kept answer"))  # fmt: skip
+            step(f"person again, {size:,}")
+            parse = [PYTHON, "-c", f"import tomllib; tomllib.load(open({str(path)!r}, 'rb'))"]
+            first = 3 if size >= 10_000 else max(5, reps // 3)
+            measured, seconds = ratio(lambda _: [ESRA, "person", names[-1], "--json"], parse, local, first,
+                                      before=lambda n: edit(path, n))  # fmt: skip
+            rows.append((f"first call after an edit, {size:,} entities (vs tomllib's parse)",
+                         f"{measured:.2f}×", 1.2, f"{seconds:.2f} s"))  # fmt: skip
+            step(f"first call, {size:,}")
+
+    print("| call | measured | target | note |")
+    print("|---|---|---|---|")
+    for call, measured, target, note in rows:
+        unit = " MiB" if "memory" in call else "×"
+        print(f"| {call} | {measured} | ≤ {target:g}{unit} | {note} |")
+
+
+if __name__ == "__main__":
+    main()
