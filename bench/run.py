@@ -19,6 +19,7 @@ import sys
 import tempfile
 import time
 from collections.abc import Callable
+from functools import partial
 from pathlib import Path
 
 from rich.console import Console
@@ -76,8 +77,71 @@ def edit(path: Path, n: int) -> None:
     os.utime(path, (old, old))
 
 
+def command(call: list[str], n: int) -> list[str]:
+    """The n-th run of a call; one ending in --as-of gets a new date each run, so no kept answer."""
+    if call[-1] == "--as-of":
+        return [ESRA, *call, f"20{10 + n // 12:02d}-{n % 12 + 1:02d}"]
+    return [ESRA, *call]
+
+
+def startup_rows(env: dict[str, str], reps: int) -> list[Row]:
+    """The shipped base: repeated calls, help and memory."""
+    floor = [PYTHON, "-c", "pass"]
+    timed([ESRA, "members", "--json"], env)  # warm the shipped base's cache entry
+    rows: list[Row] = []
+    for call, target, note, settings in (
+        (["members", "--json"], 3, "repeated call: kept answer", {}),
+        (["members", "--json", "--as-of"], 3, "new call: index shards, no kept answer", {}),
+        (["members"], 6, "Rich table, piped; repeated call: kept answer", {}),
+        (["members", "--as-of"], 6, "Rich table, piped; new call: imports Rich", {}),
+        (["--help"], 6, "help page kept after the first call", {}),
+        (["--help"], 6, "cache off: Typer builds the page", {"ESRA_CACHE": "off"}),
+    ):
+        measured, _ = ratio(partial(command, call), floor, env | settings, reps)
+        shown = " ".join(call).replace("--as-of", "--as-of DATE")
+        rows.append((f"`esra {shown}`", f"{measured:.2f}×", target, note))
+    peaks = [
+        timed([ESRA, "members", "--json"], env | {"ESRA_CACHE": c})[1] for c in ("off", env["ESRA_CACHE"])
+    ]
+    rows.append(
+        ("peak memory, shipped base", f"{max(peaks) / 1024:.1f} MiB", 40, "with and without the cache")
+    )
+    return rows
+
+
+def size_rows(size: int, env: dict[str, str], reps: int) -> list[Row]:
+    """A synthetic base: lookups after the first call, and the first call after an edit."""
+    path, names = base_of(size)
+    slow = max(3, reps // 5) if size >= 10_000 else reps
+    local = env | {"ESRA_FACTS": str(path)}
+    floor = [PYTHON, "-c", "pass"]
+    target = 10 if size >= 100_000 else 5
+    timed([ESRA, "person", names[0], "--json"], local)  # the first call builds the entry
+    time.sleep(1)  # a large entry is written in the background
+
+    def new_name(n: int) -> list[str]:
+        return [ESRA, "person", names[(n * 7919 + 1) % len(names)], "--json"]
+
+    rows: list[Row] = []
+    measured, _ = ratio(new_name, floor, local, slow)
+    rows.append((f"`esra person NAME --json`, {size:,} entities, a new name each call", f"{measured:.2f}×",
+                 target, "index shards"))  # fmt: skip
+    measured, _ = ratio(lambda _: [ESRA, "person", names[0], "--json"], floor, local, slow)
+    rows.append((f"`esra person NAME --json`, {size:,} entities, same name again", f"{measured:.2f}×",
+                 target, "kept answer"))  # fmt: skip
+    parse = [PYTHON, "-c", f"import tomllib; tomllib.load(open({str(path)!r}, 'rb'))"]
+    first = 3 if size >= 10_000 else max(5, reps // 3)
+    measured, seconds = ratio(lambda _: [ESRA, "person", names[-1], "--json"], parse, local, first,
+                              before=lambda n: edit(path, n))  # fmt: skip
+    rows.append((f"first call after an edit, {size:,} entities (vs tomllib's parse)", f"{measured:.2f}×", 1.2,
+                 f"{seconds:.2f} s"))  # fmt: skip
+    return rows
+
+
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--sizes", default="100,1000,10000,100000", help="entity counts, comma-separated")
     parser.add_argument("--reps", type=int, default=15, help="runs per fast row (slow rows use fewer)")
     options = parser.parse_args()
@@ -90,52 +154,14 @@ def main() -> None:
     compileall.compile_dir(str(Path(esra_cli.__file__).parent), quiet=1)  # as pip does at install
     cache_dir = tempfile.mkdtemp(prefix="esra-bench-")
     env = {k: v for k, v in os.environ.items() if not k.startswith("ESRA_")} | {"ESRA_CACHE": cache_dir}
-    floor = [PYTHON, "-c", "pass"]
-    reps = options.reps
     rows: list[Row] = []
-    stderr = Console(stderr=True)
-    steps = 4 + 3 * len(sizes)
-    with Progress(console=stderr, transient=True) as progress:
-        task = progress.add_task("benchmark", total=steps)
-
-        def step(label: str) -> None:
-            progress.update(task, advance=1, description=label)
-
-        timed([ESRA, "members", "--json"], env)  # warm the shipped base's cache entry
-        measured, _ = ratio(lambda _: [ESRA, "members", "--json"], floor, env, reps)
-        rows.append(("`esra members --json`", f"{measured:.2f}×", 3, "repeated call: kept answer"))
-        step("members --json")
-        measured, _ = ratio(lambda _: [ESRA, "members"], floor, env, reps)
-        rows.append(("`esra members` (Rich table, piped)", f"{measured:.2f}×", 6, "repeated call: kept answer"))
-        step("members")
-        measured, _ = ratio(lambda _: [ESRA, "--help"], floor, env, reps)
-        rows.append(("`esra --help`", f"{measured:.2f}×", 6, ""))
-        step("--help")
-        peaks = [timed([ESRA, "members", "--json"], env | {"ESRA_CACHE": c})[1] for c in ("off", cache_dir)]
-        rows.append(("peak memory, shipped base", f"{max(peaks) / 1024:.1f} MiB", 40, "no cache / cache"))
-        step("memory")
-
+    with Progress(console=Console(stderr=True), transient=True) as progress:
+        task = progress.add_task("shipped base", total=1 + len(sizes))
+        rows += startup_rows(env, options.reps)
         for size in sizes:
-            path, names = base_of(size)
-            slow = max(3, reps // 5) if size >= 10_000 else reps
-            local = env | {"ESRA_FACTS": str(path)}
-            timed([ESRA, "person", names[0], "--json"], local)  # the first call builds the entry
-            measured, _ = ratio(lambda n: [ESRA, "person", names[(n * 7919 + 1) % len(names)], "--json"],
-                                floor, local, slow)  # fmt: skip
-            rows.append((f"`esra person NAME --json`, {size:,} entities, a new name each call",
-                         f"{measured:.2f}×", 10 if size >= 100_000 else 5, "index shards"))  # fmt: skip
-            step(f"person, {size:,}")
-            measured, _ = ratio(lambda _: [ESRA, "person", names[0], "--json"], floor, local, slow)
-            rows.append((f"`esra person NAME --json`, {size:,} entities, same name again", f"{measured:.2f}×",
-                         10 if size >= 100_000 else 5, "kept answer"))  # fmt: skip
-            step(f"person again, {size:,}")
-            parse = [PYTHON, "-c", f"import tomllib; tomllib.load(open({str(path)!r}, 'rb'))"]
-            first = 3 if size >= 10_000 else max(5, reps // 3)
-            measured, seconds = ratio(lambda _: [ESRA, "person", names[-1], "--json"], parse, local, first,
-                                      before=lambda n: edit(path, n))  # fmt: skip
-            rows.append((f"first call after an edit, {size:,} entities (vs tomllib's parse)",
-                         f"{measured:.2f}×", 1.2, f"{seconds:.2f} s"))  # fmt: skip
-            step(f"first call, {size:,}")
+            progress.update(task, advance=1, description=f"{size:,} entities")
+            rows += size_rows(size, env, options.reps)
+        progress.update(task, advance=1)
 
     print("| call | measured | target | note |")
     print("|---|---|---|---|")

@@ -144,8 +144,9 @@ def _meta_problems(meta: Any, ids: dict[str, str]) -> Iterator[Problem]:
 
 def _field_problems(kind: Kind, record: dict[str, Any]) -> list[str]:
     found = []
+    fields = kind.by_name
     for name, value in record.items():
-        field = kind.field(name)
+        field = fields.get(name)
         if field is None:
             known = ", ".join(f.name for f in kind.fields)
             found.append(f"unknown field {name!r} for {kind.singular} (known: {known})")

@@ -47,6 +47,21 @@ _DIGITS = {4: 4, 7: 6, 10: 8}  # length of "2025", "2025-01", "2025-01-31" -> di
 
 def parse(value: str) -> tuple[int, int | None, int | None]:
     """Split an ISO date into year, month and day; raise ValueError if it is not one."""
+    # A base repeats its dates and checks parse each several times; functools would cost
+    # more to import than this memo saves on a small base.
+    known = _PARSED.get(value)
+    if known is not None:
+        return known
+    parsed = _parse(value)
+    if len(_PARSED) < 4096:
+        _PARSED[value] = parsed
+    return parsed
+
+
+_PARSED: dict[str, tuple[int, int | None, int | None]] = {}
+
+
+def _parse(value: str) -> tuple[int, int | None, int | None]:
     size = len(value)
     digits = value.replace("-", "")
     if (

@@ -10,7 +10,6 @@ import io
 import sys
 import unicodedata
 
-from esra_cli import dates
 from esra_cli.i18n import header, word
 
 TYPE_CHECKING = False  # the fast path imports this module: typing would cost milliseconds
@@ -188,7 +187,16 @@ def _name(entity: Row | None) -> str:
     return "" if entity is None else str(entity["name"])
 
 
+def _date(value: str | None, lang: str) -> str:
+    """A date in words at its own precision, or '' when unknown."""
+    from esra_cli import dates  # only tables need it: the cached-answer path skips datetime
+
+    return dates.display(value, lang) if value else ""
+
+
 def _period(row: Row, lang: str, start: str = "start", end: str = "end") -> str:
+    from esra_cli import dates
+
     return dates.display_span(row.get(start), row.get(end), lang)
 
 
@@ -241,7 +249,7 @@ def _members(view: Listing, lang: str) -> RenderableType:
     cap = view.caption
     if "reported" in cap:
         caption = word("caption_members", lang).format(
-            known=cap["known"], reported=cap["reported"], date=dates.display(cap["reported_on"], lang)
+            known=cap["known"], reported=cap["reported"], date=_date(cap["reported_on"], lang)
         )
     else:
         caption = word("caption_known", lang).format(known=cap["known"])
@@ -262,7 +270,7 @@ def _members(view: Listing, lang: str) -> RenderableType:
             [
                 r["name"],
                 r["country"],
-                dates.display(r["since"], lang) if r["since"] else "",
+                _date(r["since"], lang),
                 word(r["role"], lang),
                 _conf(r, lang),
                 _sources(r),
@@ -349,7 +357,7 @@ def _sources_table(view: Listing, lang: str) -> RenderableType:
     return _rows(
         table,
         (
-            [r["id"], r["publisher"], r["title"], dates.display(r["date"], lang), _conf(r, lang), r["url"]]
+            [r["id"], r["publisher"], r["title"], _date(r["date"], lang), _conf(r, lang), r["url"]]
             for r in view.rows
         ),
     )
@@ -414,14 +422,14 @@ def _org(view: Card, lang: str) -> RenderableType:
     d = view.data
     m = d["members"]
     known = f"{m['known']}" + (
-        f" / {m['reported']} ({dates.display(m['reported_on'], lang)})" if "reported" in m else ""
+        f" / {m['reported']} ({_date(m['reported_on'], lang)})" if "reported" in m else ""
     )
     pairs = [
         ("acronym", d["acronym"]),
         ("kind", word(d["kind"], lang)),
         ("sector", d["sector"]),
         ("description", d["description"]),
-        ("founded", dates.display(d["founded"], lang) if d["founded"] else None),
+        ("founded", _date(d["founded"], lang)),
         ("place", _name(d["place"])),
         ("members", known),
         ("confidence", _conf(d, lang)),
