@@ -34,7 +34,7 @@ if TYPE_CHECKING:
 LAYOUT = 4
 RACY_SECONDS = 2.0
 # Bases this large have their entry written by a background child (see _in_background).
-BACKGROUND_BYTES = 2 * 1024 * 1024
+BACKGROUND_BYTES = 256 * 1024
 # What reading a damaged or foreign cache file can raise.
 _CORRUPT = (OSError, EOFError, ValueError, TypeError, KeyError, IndexError)
 
