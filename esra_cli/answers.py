@@ -24,6 +24,7 @@ QUERIES: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
     "region": (("name",), ("--as-of",)),
     "search": (("text",), ()),
     "sources": ((), ()),
+    "tree": (("alliance",), ("--as-of",)),
 }
 REQUIRED = {"person": 1, "org": 1, "region": 1, "search": 1}
 DATE_OPTIONS = ("--as-of", "--from", "--to")
@@ -64,4 +65,6 @@ def view(command: str, base: FactBase, lang: str, args: dict[str, Any]) -> View:
             return query.search(base, args["text"], lang)
         case "sources":
             return query.sources(base)
+        case "tree":
+            return query.tree(base, args.get("alliance") or "esra", lang, on)
     raise ValueError(f"not a query command: {command}")

@@ -18,7 +18,20 @@ from typing import Annotated, Any
 import typer
 from typer.core import TyperGroup
 
-from esra_cli import __version__, answers, cache, dates, facts, forms, locate, render, schema, store, verify
+from esra_cli import (
+    __version__,
+    answers,
+    cache,
+    dates,
+    facts,
+    forms,
+    locate,
+    query,
+    render,
+    schema,
+    store,
+    verify,
+)
 from esra_cli import export as exporting
 from esra_cli.errors import EXIT_FACTS, EXIT_OK, EsraError
 
@@ -30,6 +43,13 @@ class Lang(StrEnum):
 
     en = "en"
     it = "it"
+
+
+class GraphFormat(StrEnum):
+    """Formats of `esra graph`."""
+
+    dot = "dot"
+    mermaid = "mermaid"
 
 
 class ExportFormat(StrEnum):
@@ -110,7 +130,7 @@ app = typer.Typer(
     # Plain Click help: Rich help would import Rich on every --help (see bench/).
     rich_markup_mode=None,
     pretty_exceptions_enable=False,
-    add_completion=False,
+    add_completion=True,
     invoke_without_command=True,
     context_settings={"help_option_names": ["-h", "--help"]},
     epilog=EPILOG,
@@ -161,6 +181,21 @@ def _base_date(settings: Settings) -> str:
         return "unavailable"
 
 
+def _completer(table: str) -> Any:
+    """An autocompletion callback offering the names of one kind of entity."""
+
+    def complete(ctx: typer.Context, incomplete: str) -> list[tuple[str, str]]:
+        root = ctx.find_root().params
+        try:
+            path = ctx.params.get("facts_path") or root.get("facts_path")
+            language = str(ctx.params.get("lang") or root.get("lang") or "en")
+            return query.completions(cache.open_base(locate.find(path)), table, incomplete, language)
+        except EsraError:
+            return []  # a broken base: nothing to offer, and no error in the middle of a prompt
+
+    return complete
+
+
 def settings(ctx: typer.Context, path: Path | None, lang: Lang | None) -> Settings:
     """The group's settings, overridden by options given after the command name."""
     base: Settings = ctx.obj or Settings()
@@ -183,7 +218,9 @@ def answer(
 @app.command()
 def members(
     ctx: typer.Context,
-    alliance: Annotated[str, typer.Argument(help="Alliance: esra, ara or ecrn.")] = "esra",
+    alliance: Annotated[
+        str, typer.Argument(help="Alliance: esra, ara or ecrn.", autocompletion=_completer("organizations"))
+    ] = "esra",
     as_of: AsOfOpt = None,
     as_json: JsonOpt = False,
     facts_path: FactsOpt = None,
@@ -202,7 +239,9 @@ def members(
 @app.command()
 def person(
     ctx: typer.Context,
-    name: Annotated[str, typer.Argument(help="Name, surname, first name or id.")],
+    name: Annotated[
+        str, typer.Argument(help="Name, surname, first name or id.", autocompletion=_completer("people"))
+    ],
     as_of: AsOfOpt = None,
     as_json: JsonOpt = False,
     facts_path: FactsOpt = None,
@@ -285,7 +324,10 @@ def when(
 @app.command()
 def where(
     ctx: typer.Context,
-    place: Annotated[str | None, typer.Argument(metavar="[PLACE]", help="A city or venue.")] = None,
+    place: Annotated[
+        str | None,
+        typer.Argument(metavar="[PLACE]", help="A city or venue.", autocompletion=_completer("places")),
+    ] = None,
     as_json: JsonOpt = False,
     facts_path: FactsOpt = None,
     lang: LangOpt = None,
@@ -303,7 +345,9 @@ def where(
 @app.command()
 def org(
     ctx: typer.Context,
-    name: Annotated[str, typer.Argument(help="Name, acronym or id.")],
+    name: Annotated[
+        str, typer.Argument(help="Name, acronym or id.", autocompletion=_completer("organizations"))
+    ],
     as_of: AsOfOpt = None,
     as_json: JsonOpt = False,
     facts_path: FactsOpt = None,
@@ -322,7 +366,9 @@ def org(
 @app.command()
 def region(
     ctx: typer.Context,
-    name: Annotated[str, typer.Argument(help="Name in any language, alias or id.")],
+    name: Annotated[
+        str, typer.Argument(help="Name in any language, alias or id.", autocompletion=_completer("regions"))
+    ],
     as_of: AsOfOpt = None,
     as_json: JsonOpt = False,
     facts_path: FactsOpt = None,
@@ -371,6 +417,58 @@ def sources(
       esra sources --json
     """
     answer(ctx, "sources", as_json, facts_path, lang)
+
+
+@app.command()
+def tree(
+    ctx: typer.Context,
+    alliance: Annotated[
+        str, typer.Argument(help="Alliance: esra, ara or ecrn.", autocompletion=_completer("organizations"))
+    ] = "esra",
+    as_of: AsOfOpt = None,
+    as_json: JsonOpt = False,
+    facts_path: FactsOpt = None,
+    lang: LangOpt = None,
+) -> None:
+    """An alliance as a tree: its chairs over time and its members by country.
+
+    \b
+    Examples:
+      esra tree
+      esra tree ara --lang it
+    """
+    answer(ctx, "tree", as_json, facts_path, lang, alliance=alliance, as_of=as_of)
+
+
+@app.command()
+def graph(
+    ctx: typer.Context,
+    name: Annotated[
+        str | None,
+        typer.Argument(
+            metavar="[ENTITY]", help="Only this person, organization, region or place and its neighbours."
+        ),
+    ] = None,
+    fmt: Annotated[
+        GraphFormat, typer.Option("--format", help="Graphviz DOT or a Mermaid flowchart.")
+    ] = "dot",  # type: ignore[assignment]
+    facts_path: FactsOpt = None,
+    lang: LangOpt = None,
+) -> None:
+    """The base as a graph: people -> bodies they serve, regions -> alliances, events -> places.
+
+    \b
+    Examples:
+      esra graph guidesi | dot -Tsvg > guidesi.svg
+      esra graph --format mermaid
+    """
+    from esra_cli import graph as graphs
+
+    base = load(ctx, facts_path)
+    language = settings(ctx, facts_path, lang).lang.value
+    around = query.entity(base, name, language) if name else None
+    draw = graphs.dot if fmt == GraphFormat.dot else graphs.mermaid
+    render.write_text(draw(base, language, around))
 
 
 @app.command()

@@ -80,6 +80,8 @@ def _help_key(argv: list[str]) -> str | None:
 
     Click wraps help to the terminal's width, so the width is part of the key.
     """
+    if "_ESRA_COMPLETE" in os.environ:  # a shell asking for completions, with no argv
+        return None
     words = [a for a in argv if a not in ("--help", "-h")]
     if (len(words) == len(argv) and argv) or any(w.startswith("-") for w in words):
         return None

@@ -76,6 +76,27 @@ def _resolve(base: FactBase, table: str, query: str, what: str, lang: str) -> st
     return base.names(table).lookup(query, what, lambda rid: base.label(rid, lang))
 
 
+def entity(base: FactBase, query: str, lang: str) -> str:
+    """The id of the one person, organization, region or place `query` names."""
+    from esra_cli.errors import Ambiguous, NotFound
+
+    found, misses = [], []
+    for table in ("people", "organizations", "regions", "places"):
+        try:
+            found.append(_resolve(base, table, query, KINDS[table].singular, lang))
+        except Ambiguous:
+            raise
+        except NotFound as miss:
+            misses.append(str(miss))
+    if len(found) > 1:
+        shown = ", ".join(f"{rid} ({base.label(rid, lang)})" for rid in found)
+        raise Ambiguous(f"{query!r} is ambiguous: {shown}")
+    if not found:
+        hints = [m.split("; ", 1)[1] for m in misses if "; " in m]
+        raise NotFound(f"nothing matches {query!r}" + (f"; {hints[0]}" if hints else ""))
+    return found[0]
+
+
 def _matches(query: str | None, texts: Iterable[str]) -> bool:
     """Whether each word of `query` starts some word of `texts` (case and accents folded)."""
     wanted = words(query or "")
@@ -475,3 +496,46 @@ def sources(base: FactBase) -> Listing:
         for r in base.records("sources")
     ]
     return Listing("sources", rows)
+
+
+def completions(base: FactBase, table: str, incomplete: str, lang: str) -> list[tuple[str, str]]:
+    """Shell completions for a name being typed: (candidate, description) pairs.
+
+    Matching folds case and accents like lookup does; but shells (and Typer) keep only
+    candidates that start with the text as typed, so each entity is offered in the forms
+    that do: its id, its folded name as a slug ('baden-wurttemberg'), its display names.
+    Spaces become hyphens (lookup folds them back), since bash would split a candidate.
+    """
+    found: dict[str, str] = {}
+    for key, rid in base.names(table).complete(incomplete):
+        label = base.label(rid, lang)
+        names = [rid, key, label, base.label(rid, "it" if lang == "en" else "en")]
+        for form in (name.replace(" ", "-") for name in names):
+            if form.startswith(incomplete) and form not in found:
+                found[form] = label
+    return sorted(found.items(), key=lambda item: (item[0].lower(), item[0]))
+
+
+def tree(base: FactBase, alliance: str, lang: str, as_of: dt.date) -> Card:
+    """An alliance, its chairs over time and its members by country."""
+    org = _resolve(base, "organizations", alliance, "alliance", lang)
+    listing = members(base, org, lang, as_of)
+    countries: dict[str, list[Row]] = {}
+    for row in sorted(listing.rows, key=lambda r: (r["country"], r["name"])):
+        countries.setdefault(row["country"], []).append(
+            {k: row[k] for k in ("id", "name", "since", "role", "sources", "confidence")}
+        )
+    chairs = [
+        membership_row(base, m, lang, as_of) for m in _referring(base, org, "memberships", ("organization",))
+    ]
+    chairs = sorted((c for c in chairs if c["role"] != "member"), key=lambda c: _sort_key(c["since"]))
+    data = {
+        "id": org,
+        "name": base.label(org, lang),
+        "acronym": base.get(org).get("acronym"),
+        "chairs": chairs,
+        "members": {k: v for k, v in listing.caption.items() if k != "organization"},
+        "countries": [{"country": code, "members": rows} for code, rows in countries.items()],
+        "sources": list(base.get(org)["sources"]),
+    }
+    return Card("tree", data)

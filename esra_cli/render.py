@@ -477,7 +477,34 @@ def _place(view: Card, lang: str) -> RenderableType:
     return _card(d["name"], pairs, _sections(d, lang), lang)
 
 
+def _tree(view: Card, lang: str) -> RenderableType:
+    from rich.tree import Tree
+
+    d = view.data
+    title = d["name"] + (f" ({d['acronym']})" if d.get("acronym") else "")
+    root = Tree(_text(title))
+    chairs = root.add(_text(header("chairs", lang)))
+    for c in d["chairs"]:
+        period = _period(c, lang, "since", "until")
+        chairs.add(
+            _text(f"{period}: {_name(c['region'])}, {word(c['role'], lang)} ({word(c['status'], lang)})")
+        )
+    m = d["members"]
+    count = word("caption_known", lang).format(known=m["known"])
+    if "reported" in m:
+        count = word("caption_members", lang).format(known=m["known"], reported=m["reported"],
+                                                     date=_date(m["reported_on"], lang))  # fmt: skip
+    members = root.add(_text(f"{header('members', lang)}: {count}"))
+    for group in d["countries"]:
+        country = members.add(_text(group["country"]))
+        for r in group["members"]:
+            since = f", {header('since', lang).lower()} {_date(r['since'], lang)}" if r["since"] else ""
+            country.add(_text(f"{r['name']} ({word(r['role'], lang)}{since})"))
+    return root
+
+
 _LAYOUTS: dict[str, Callable[[Any, str], RenderableType]] = {
+    "tree": _tree,
     "members": _members,
     "who": _who,
     "what": _what,
