@@ -11,21 +11,23 @@ if TYPE_CHECKING:
     from esra_cli.query import View
 
 # Query commands and their parameters: (positional arguments, options that take a value).
-# Every query command also takes --json, --facts and --lang. tests/test_fastpath.py checks
-# this table against the Typer app.
+# Every query command also takes --facts and --lang, and the FLAGS. tests/test_fastpath.py
+# checks this table against the Typer app.
+LISTS = ("--format", "--fields")  # list commands print in any of render.FORMATS
 QUERIES: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
-    "members": (("alliance",), ("--as-of",)),
+    "members": (("alliance",), ("--as-of", *LISTS)),
     "person": (("name",), ("--as-of",)),
-    "who": (("text",), ("--as-of",)),
-    "what": (("text",), ()),
-    "when": ((), ("--from", "--to")),
-    "where": (("place",), ()),
+    "who": (("text",), ("--as-of", *LISTS)),
+    "what": (("text",), LISTS),
+    "when": ((), ("--from", "--to", *LISTS)),
+    "where": (("place",), LISTS),
     "org": (("name",), ("--as-of",)),
     "region": (("name",), ("--as-of",)),
-    "search": (("text",), ()),
-    "sources": ((), ()),
+    "search": (("text",), LISTS),
+    "sources": ((), LISTS),
     "tree": (("alliance",), ("--as-of",)),
 }
+FLAGS = ("--json", "--cite")
 REQUIRED = {"person": 1, "org": 1, "region": 1, "search": 1}
 DATE_OPTIONS = ("--as-of", "--from", "--to")
 

@@ -33,9 +33,19 @@ from esra_cli import (
     verify,
 )
 from esra_cli import export as exporting
-from esra_cli.errors import EXIT_FACTS, EXIT_OK, EsraError
+from esra_cli.errors import EXIT_FACTS, EXIT_OK, EsraError, UsageError
 
 EPILOG = "Docs, exit codes and the JSON contract: see README.md."
+
+
+class OutputFormat(StrEnum):
+    """Output formats of the list commands."""
+
+    table = "table"
+    json = "json"
+    jsonl = "jsonl"
+    csv = "csv"
+    plain = "plain"
 
 
 class Lang(StrEnum):
@@ -59,6 +69,7 @@ class ExportFormat(StrEnum):
     json = "json"
     jsonl = "jsonl"
     csv = "csv"
+    jsonld = "jsonld"
 
 
 @dataclass(frozen=True, slots=True)
@@ -112,7 +123,20 @@ LangOpt = Annotated[
         show_default=False,
     ),
 ]
-JsonOpt = Annotated[bool, typer.Option("--json", help="Print JSON for scripts instead of a table.")]
+JsonOpt = Annotated[bool, typer.Option("--json", help="Print JSON for scripts (short for --format json).")]
+CiteOpt = Annotated[bool, typer.Option("--cite", help="Number the sources and list them under the table.")]
+FormatOpt = Annotated[
+    OutputFormat, typer.Option("--format", help="table for people; json, jsonl, csv or plain for tools.")
+]
+FieldsOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--fields",
+        metavar="A,B,...",
+        help="Keep only these fields (see esra fields COMMAND).",
+        show_default=False,
+    ),
+]
 AsOfOpt = Annotated[
     str | None,
     typer.Option(
@@ -208,11 +232,22 @@ def load(ctx: typer.Context, path: Path | None) -> facts.FactBase:
 
 
 def answer(
-    ctx: typer.Context, command: str, as_json: bool, path: Path | None, lang: Lang | None, **args: Any
+    ctx: typer.Context,
+    command: str,
+    as_json: bool,
+    path: Path | None,
+    lang: Lang | None,
+    fmt: OutputFormat = OutputFormat.table,
+    fields: str | None = None,
+    cite: bool = False,
+    **args: Any,
 ) -> None:
     """Load, look up, render: the whole body of every query command."""
     language = settings(ctx, path, lang).lang.value
-    render.emit(answers.view(command, load(ctx, path), language, args), as_json, language)
+    base = load(ctx, path)
+    register = {s["id"]: s for s in base.records("sources")} if cite else None
+    output = render.Output("json" if as_json else fmt.value, language, fields, register)
+    render.emit(answers.view(command, base, language, args), output)
 
 
 @app.command()
@@ -223,6 +258,9 @@ def members(
     ] = "esra",
     as_of: AsOfOpt = None,
     as_json: JsonOpt = False,
+    fmt: FormatOpt = OutputFormat.table,
+    fields: FieldsOpt = None,
+    cite: CiteOpt = False,
     facts_path: FactsOpt = None,
     lang: LangOpt = None,
 ) -> None:
@@ -233,7 +271,18 @@ def members(
       esra members
       esra members ara --json
     """
-    answer(ctx, "members", as_json, facts_path, lang, alliance=alliance, as_of=as_of)
+    answer(
+        ctx,
+        "members",
+        as_json,
+        facts_path,
+        lang,
+        fmt=fmt,
+        fields=fields,
+        cite=cite,
+        alliance=alliance,
+        as_of=as_of,
+    )
 
 
 @app.command()
@@ -244,6 +293,7 @@ def person(
     ],
     as_of: AsOfOpt = None,
     as_json: JsonOpt = False,
+    cite: CiteOpt = False,
     facts_path: FactsOpt = None,
     lang: LangOpt = None,
 ) -> None:
@@ -254,7 +304,7 @@ def person(
       esra person guidesi
       esra person tronzano --json
     """
-    answer(ctx, "person", as_json, facts_path, lang, name=name, as_of=as_of)
+    answer(ctx, "person", as_json, facts_path, lang, cite=cite, name=name, as_of=as_of)
 
 
 @app.command()
@@ -263,6 +313,9 @@ def who(
     text: Annotated[str | None, typer.Argument(metavar="[QUERY]", help="Words to filter by.")] = None,
     as_of: AsOfOpt = None,
     as_json: JsonOpt = False,
+    fmt: FormatOpt = OutputFormat.table,
+    fields: FieldsOpt = None,
+    cite: CiteOpt = False,
     facts_path: FactsOpt = None,
     lang: LangOpt = None,
 ) -> None:
@@ -273,7 +326,7 @@ def who(
       esra who
       esra who ara
     """
-    answer(ctx, "who", as_json, facts_path, lang, text=text, as_of=as_of)
+    answer(ctx, "who", as_json, facts_path, lang, fmt=fmt, fields=fields, cite=cite, text=text, as_of=as_of)
 
 
 @app.command()
@@ -281,6 +334,9 @@ def what(
     ctx: typer.Context,
     text: Annotated[str | None, typer.Argument(metavar="[QUERY]", help="Words to filter by.")] = None,
     as_json: JsonOpt = False,
+    fmt: FormatOpt = OutputFormat.table,
+    fields: FieldsOpt = None,
+    cite: CiteOpt = False,
     facts_path: FactsOpt = None,
     lang: LangOpt = None,
 ) -> None:
@@ -291,7 +347,7 @@ def what(
       esra what
       esra what baviera
     """
-    answer(ctx, "what", as_json, facts_path, lang, text=text)
+    answer(ctx, "what", as_json, facts_path, lang, fmt=fmt, fields=fields, cite=cite, text=text)
 
 
 @app.command()
@@ -306,6 +362,9 @@ def when(
         typer.Option("--to", metavar="DATE", callback=_iso_date, help="Keep entries up to this date."),
     ] = None,
     as_json: JsonOpt = False,
+    fmt: FormatOpt = OutputFormat.table,
+    fields: FieldsOpt = None,
+    cite: CiteOpt = False,
     facts_path: FactsOpt = None,
     lang: LangOpt = None,
 ) -> None:
@@ -318,7 +377,7 @@ def when(
       esra when
       esra when --from 2025 --to 2025-06 --json
     """
-    answer(ctx, "when", as_json, facts_path, lang, lo=lo, hi=hi)
+    answer(ctx, "when", as_json, facts_path, lang, fmt=fmt, fields=fields, cite=cite, lo=lo, hi=hi)
 
 
 @app.command()
@@ -329,6 +388,9 @@ def where(
         typer.Argument(metavar="[PLACE]", help="A city or venue.", autocompletion=_completer("places")),
     ] = None,
     as_json: JsonOpt = False,
+    fmt: FormatOpt = OutputFormat.table,
+    fields: FieldsOpt = None,
+    cite: CiteOpt = False,
     facts_path: FactsOpt = None,
     lang: LangOpt = None,
 ) -> None:
@@ -339,7 +401,7 @@ def where(
       esra where
       esra where turin --json
     """
-    answer(ctx, "where", as_json, facts_path, lang, place=place)
+    answer(ctx, "where", as_json, facts_path, lang, fmt=fmt, fields=fields, cite=cite, place=place)
 
 
 @app.command()
@@ -350,6 +412,7 @@ def org(
     ],
     as_of: AsOfOpt = None,
     as_json: JsonOpt = False,
+    cite: CiteOpt = False,
     facts_path: FactsOpt = None,
     lang: LangOpt = None,
 ) -> None:
@@ -360,7 +423,7 @@ def org(
       esra org ara
       esra org "european commission" --json
     """
-    answer(ctx, "org", as_json, facts_path, lang, name=name, as_of=as_of)
+    answer(ctx, "org", as_json, facts_path, lang, cite=cite, name=name, as_of=as_of)
 
 
 @app.command()
@@ -371,6 +434,7 @@ def region(
     ],
     as_of: AsOfOpt = None,
     as_json: JsonOpt = False,
+    cite: CiteOpt = False,
     facts_path: FactsOpt = None,
     lang: LangOpt = None,
 ) -> None:
@@ -381,7 +445,7 @@ def region(
       esra region bavaria
       esra region lombardia --json
     """
-    answer(ctx, "region", as_json, facts_path, lang, name=name, as_of=as_of)
+    answer(ctx, "region", as_json, facts_path, lang, cite=cite, name=name, as_of=as_of)
 
 
 @app.command()
@@ -389,6 +453,9 @@ def search(
     ctx: typer.Context,
     text: Annotated[str, typer.Argument(help="Each word must start a word of the record.")],
     as_json: JsonOpt = False,
+    fmt: FormatOpt = OutputFormat.table,
+    fields: FieldsOpt = None,
+    cite: CiteOpt = False,
     facts_path: FactsOpt = None,
     lang: LangOpt = None,
 ) -> None:
@@ -399,13 +466,16 @@ def search(
       esra search microelettronica
       esra search "lobby commission" --json
     """
-    answer(ctx, "search", as_json, facts_path, lang, text=text)
+    answer(ctx, "search", as_json, facts_path, lang, fmt=fmt, fields=fields, cite=cite, text=text)
 
 
 @app.command()
 def sources(
     ctx: typer.Context,
     as_json: JsonOpt = False,
+    fmt: FormatOpt = OutputFormat.table,
+    fields: FieldsOpt = None,
+    cite: CiteOpt = False,
     facts_path: FactsOpt = None,
     lang: LangOpt = None,
 ) -> None:
@@ -416,7 +486,7 @@ def sources(
       esra sources
       esra sources --json
     """
-    answer(ctx, "sources", as_json, facts_path, lang)
+    answer(ctx, "sources", as_json, facts_path, lang, fmt=fmt, fields=fields, cite=cite)
 
 
 @app.command()
@@ -427,6 +497,7 @@ def tree(
     ] = "esra",
     as_of: AsOfOpt = None,
     as_json: JsonOpt = False,
+    cite: CiteOpt = False,
     facts_path: FactsOpt = None,
     lang: LangOpt = None,
 ) -> None:
@@ -437,7 +508,7 @@ def tree(
       esra tree
       esra tree ara --lang it
     """
-    answer(ctx, "tree", as_json, facts_path, lang, alliance=alliance, as_of=as_of)
+    answer(ctx, "tree", as_json, facts_path, lang, cite=cite, alliance=alliance, as_of=as_of)
 
 
 @app.command()
@@ -469,6 +540,44 @@ def graph(
     around = query.entity(base, name, language) if name else None
     draw = graphs.dot if fmt == GraphFormat.dot else graphs.mermaid
     render.write_text(draw(base, language, around))
+
+
+@app.command("fields")
+def fields_command(
+    command: Annotated[str, typer.Argument(help="A query command, e.g. members.")],
+    as_json: JsonOpt = False,
+) -> None:
+    """The fields of a command's JSON output, for --fields.
+
+    \b
+    Examples:
+      esra fields members
+      esra members --fields id,name,since --format csv
+    """
+    from esra_cli import views
+
+    if command not in views.VIEWS:
+        raise UsageError(f"no command {command!r} with JSON output; try: {', '.join(views.VIEWS)}")
+    names = views.fields(command)
+    render.write_json(names) if as_json else render.write_lines(names)
+
+
+@app.command("schema")
+def schema_command(
+    command: Annotated[str | None, typer.Argument(help="A query command; all of them when left out.")] = None,
+) -> None:
+    """The JSON Schema of a command's --json output (draft 2020-12).
+
+    \b
+    Examples:
+      esra schema members
+      esra schema person > person.schema.json
+    """
+    from esra_cli import views
+
+    if command is not None and command not in views.VIEWS:
+        raise UsageError(f"no command {command!r} with JSON output; try: {', '.join(views.VIEWS)}")
+    render.write_json(views.schema(command) if command else {c: views.schema(c) for c in views.VIEWS})
 
 
 @app.command()
@@ -519,7 +628,10 @@ def export(
     ] = None,
     facts_path: FactsOpt = None,
 ) -> None:
-    """The whole base, or one kind of record, as TOML, JSON, JSON Lines or CSV.
+    """The whole base, or one kind of record, as TOML, JSON, JSON Lines or CSV; or JSON-LD.
+
+    JSON-LD uses schema.org terms (Organization, Person, Place, Event, memberOf, startDate)
+    for RDF stores and Wikibase; it is always the whole base.
 
     \b
     Examples:

@@ -1,4 +1,5 @@
-"""The whole base, or one kind of record, as TOML, JSON, JSON Lines or CSV text."""
+"""The whole base, or one kind of record, as TOML, JSON, JSON Lines or CSV text; or the whole
+base as JSON-LD (linked.py)."""
 
 from __future__ import annotations
 
@@ -16,6 +17,10 @@ LIST_SEPARATOR = "; "
 
 def export(base: FactBase, fmt: str, table: str | None) -> str:
     """The base in `fmt`; with `table`, only records of that kind (TOML/JSON keep [meta])."""
+    if fmt == "jsonld" and table:
+        from esra_cli.errors import UsageError
+
+        raise UsageError("--format jsonld exports the whole base: leave out --kind")
     tables = [table] if table else list(KINDS)
     selected: dict[str, Any] = {"meta": base.meta}
     selected.update({t: base.records(t) for t in tables if base.records(t)})
@@ -25,26 +30,34 @@ def export(base: FactBase, fmt: str, table: str | None) -> str:
         return tomli_w.dumps(selected)
     if fmt == "json":
         return json.dumps(selected, ensure_ascii=False, indent=2) + "\n"
+    if fmt == "jsonld":
+        from esra_cli.linked import document
+
+        return json.dumps(document(base), ensure_ascii=False, indent=2) + "\n"
     rows = [{"kind": KINDS[t].singular, **r} for t in tables for r in base.records(t)]
     if fmt == "jsonl":
         return "".join(json.dumps(row, ensure_ascii=False) + "\n" for row in rows)
-    return _csv([dict(_flatten(row)) for row in rows])
+    return csv_text([dict(flatten(row)) for row in rows], first=["kind", "id"])
 
 
-def _flatten(record: dict[str, Any], prefix: str = "") -> Iterator[tuple[str, str]]:
-    """Nested tables become dotted columns (name.it); lists are joined with '; '."""
+def flatten(record: dict[str, Any], prefix: str = "") -> Iterator[tuple[str, str]]:
+    """Nested tables become dotted columns (name.it); lists are joined with '; ', a list of
+    related entities by their ids; null is empty."""
     for key, value in record.items():
         name = f"{prefix}{key}"
         if isinstance(value, dict):
-            yield from _flatten(value, f"{name}.")
+            yield from flatten(value, f"{name}.")
         elif isinstance(value, list):
-            yield name, LIST_SEPARATOR.join(str(v) for v in value)
+            items = (v["id"] if isinstance(v, dict) and "id" in v else v for v in value)
+            yield name, LIST_SEPARATOR.join(str(v) for v in items)
         else:
-            yield name, str(value)
+            yield name, "" if value is None else str(value)
 
 
-def _csv(rows: list[dict[str, str]]) -> str:
-    columns = list(dict.fromkeys(["kind", "id", *(k for row in rows for k in row)]))
+def csv_text(rows: list[dict[str, str]], first: list[str]) -> str:
+    """Rows as CSV with a header: the `first` columns that occur lead, the rest follow as met."""
+    present = {k for row in rows for k in row}
+    columns = list(dict.fromkeys([*(c for c in first if c in present), *(k for row in rows for k in row)]))
     out = io.StringIO()
     writer = csv.DictWriter(out, fieldnames=columns, lineterminator="\n")
     writer.writeheader()

@@ -15,18 +15,21 @@ from esra_cli.answers import DATE_OPTIONS, QUERIES, REQUIRED
 
 GLOBAL_OPTIONS = ("--facts", "--lang")
 LANGS = ("en", "it")
+FORMATS = ("table", "json", "jsonl", "csv", "plain")  # render.FORMATS, without importing render
 _ARG_NAMES = {"--as-of": "as_of", "--from": "lo", "--to": "hi"}
 
 
 class Call:
     """One understood command line."""
 
-    __slots__ = ("args", "as_json", "command", "facts", "lang")
+    __slots__ = ("args", "cite", "command", "facts", "fields", "format", "lang")
 
     def __init__(self, facts: str | None, lang: str) -> None:
         self.command = ""
         self.args: dict[str, str | None] = {}
-        self.as_json = False
+        self.format = "table"
+        self.fields: str | None = None
+        self.cite = False
         self.facts, self.lang = facts, lang
 
 
@@ -51,7 +54,9 @@ def parse(argv: list[str]) -> Call | None:
         name, equals, value = token.partition("=")
         allowed = GLOBAL_OPTIONS + (QUERIES[call.command][1] if call.command else ())
         if name == "--json" and call.command and not equals:
-            call.as_json = True
+            call.format = "json"
+        elif name == "--cite" and call.command and not equals:
+            call.cite = True
         elif name in allowed:
             if not equals:
                 value = next(tokens, "")
@@ -76,6 +81,13 @@ def _take(call: Call, name: str, value: str) -> bool:
         call.facts = value
     elif name == "--lang":
         call.lang = value.lower()
+    elif name == "--format":
+        if value not in FORMATS:
+            return False
+        if call.format != "json":  # --json wins, as in the Typer app
+            call.format = value
+    elif name == "--fields":
+        call.fields = value
     else:
         from esra_cli import dates
 
@@ -105,12 +117,14 @@ def run(argv: list[str]) -> int | None:
         )
         kept = cache.answer(entry, key) if entry else None
         if kept is not None:
-            render.write_answer(kept, call.as_json)
+            render.write_answer(kept, table=call.format == "table")
             return 0
         from esra_cli import answers
 
         base = cache.open_base(path)
-        text = render.emit(answers.view(call.command, base, call.lang, call.args), call.as_json, call.lang)
+        cite = {s["id"]: s for s in base.records("sources")} if call.cite else None
+        output = render.Output(call.format, call.lang, call.fields, cite)
+        text = render.emit(answers.view(call.command, base, call.lang, call.args), output)
         if entry and text is not None:
             cache.keep_answer(entry, key, text)
     except EsraError as err:

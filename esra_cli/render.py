@@ -40,28 +40,110 @@ def info(message: str) -> None:
     sys.stderr.flush()
 
 
-def emit(view: View, as_json: bool, lang: str) -> str | None:
-    """Print a view: JSON for scripts, or a Rich table for people.
+FORMATS = ("table", "json", "jsonl", "csv", "plain")
 
-    Returns what was printed when it depends on nothing but the view (JSON, or a table on a
-    pipe), so the caller may keep it for an identical call; a terminal's table is not kept.
+
+class Output:
+    """How to print: format, the fields to keep, and the source register for --cite."""
+
+    __slots__ = ("cite", "fields", "format", "lang")
+
+    def __init__(
+        self,
+        fmt: str = "table",
+        lang: str = "en",
+        fields: str | None = None,
+        cite: dict[str, Any] | None = None,
+    ) -> None:
+        # --fields without --format means the fields as plain lines: a table's columns are fixed.
+        self.format = "plain" if fields and fmt == "table" else fmt
+        self.lang, self.fields, self.cite = lang, fields, cite
+
+
+def emit(view: View, output: Output) -> str | None:
+    """Print a view: a Rich table for people, or JSON, JSON Lines, CSV or plain lines for tools.
+
+    Returns what was printed when it depends on nothing but the view (not a terminal's
+    table), so the caller may keep it for an identical call.
     """
     out = stdout()
-    if as_json:
-        text = json_text(view.json(), out)
+    if output.format != "table":
+        text = _data_text(view, output, out)
     elif out.isatty():
-        _print_terminal(_LAYOUTS[view.kind](view, lang), out)
+        _print_terminal(_human(view, output), out)
         return None
     else:
-        text = _plain(_LAYOUTS[view.kind](view, lang), out)
-    write_answer(text, as_json)
+        text = _plain(_human(view, output), out)
+    write_answer(text, output.format == "table")
     return text
 
 
-def write_answer(text: str, as_json: bool) -> None:
+def _data_text(view: View, output: Output, out: TextIO) -> str:
+    from esra_cli import views
+
+    data = views.select(view.kind, view.json(), output.fields)
+    if output.format == "json":
+        return json_text(data, out)
+    rows = data if isinstance(data, list) else [data]
+    if output.format == "jsonl":
+        return "".join(json_text(row, out, indent=None) for row in rows)
+    from esra_cli.export import csv_text, flatten
+
+    flat = [dict(flatten(row)) for row in rows]
+    if output.format == "csv":
+        return csv_text(
+            flat, first=views.fields(view.kind) if not output.fields else output.fields.split(",")
+        )
+    return "".join("\t".join(_one_line(v) for v in row.values()) + "\n" for row in flat)
+
+
+def _one_line(value: str) -> str:
+    return clean(" ".join(value.split())) if value else ""
+
+
+def _human(view: View, output: Output) -> RenderableType:
+    """The table (or tree) for people; with --cite, numbered sources under it."""
+    if output.cite is None:
+        return _LAYOUTS[view.kind](view, output.lang)
+    from rich.console import Group
+
+    numbers: dict[str, int] = {}
+    _CITING.numbers = numbers
+    try:
+        body = _LAYOUTS[view.kind](view, output.lang)
+        return Group(body, _citations(numbers, output.cite, output.lang))
+    finally:
+        _CITING.numbers = None
+
+
+class _Citing:
+    """While a table is built with --cite: source id -> its number, in order of first use.
+
+    Module state rather than a parameter: every layout cites through `_sources`.
+    """
+
+    numbers: dict[str, int] | None = None
+
+
+_CITING = _Citing()
+
+
+def _citations(numbers: dict[str, int], register: dict[str, Any], lang: str) -> RenderableType:
+    from rich.text import Text
+
+    lines = [header("sources", lang) + ":"]
+    for rid, n in numbers.items():
+        source = register.get(rid, {})
+        parts = [source.get("publisher"), f"“{source['title']}”" if source.get("title") else None,
+                 _date(source.get("date"), lang), source.get("url")]  # fmt: skip
+        lines.append(f"[{n}] " + ", ".join(clean(p) for p in parts if p))
+    return Text("\n".join(lines))
+
+
+def write_answer(text: str, table: bool) -> None:
     """Print an answer made by emit (now or by an identical earlier call)."""
     out = stdout()
-    if not as_json and isinstance(out, io.TextIOWrapper):
+    if table and isinstance(out, io.TextIOWrapper):
         # A table on an ASCII stream shows '?' for 'ü' rather than dying on it.
         out.reconfigure(errors="replace")
     out.write(text)
@@ -75,18 +157,18 @@ def stdout() -> TextIO:
     return sys.stdout
 
 
-def json_text(data: Any, out: TextIO) -> str:
+def json_text(data: Any, out: TextIO, indent: int | None = 2) -> str:
     """Data as JSON text, escaped to ASCII only where the stream cannot encode UTF-8."""
     import json
 
     encoding = (getattr(out, "encoding", None) or "utf-8").lower().replace("_", "-")
     ascii_only = encoding not in ("utf-8", "utf8", "utf-16", "utf-32")
-    return json.dumps(data, ensure_ascii=ascii_only, indent=2) + "\n"
+    return json.dumps(data, ensure_ascii=ascii_only, indent=indent) + "\n"
 
 
 def write_json(data: Any) -> None:
     """Data as JSON on stdout."""
-    write_answer(json_text(data, stdout()), as_json=True)
+    write_answer(json_text(data, stdout()), table=False)
 
 
 def write_lines(lines: Iterable[str]) -> None:
@@ -210,7 +292,13 @@ def _conf(row: Row, lang: str) -> str:
 
 
 def _sources(row: Row) -> str:
-    return ", ".join(row.get("sources", []))
+    ids = row.get("sources", [])
+    numbers = _CITING.numbers
+    if numbers is None:
+        return ", ".join(ids)
+    for rid in ids:
+        numbers.setdefault(rid, len(numbers) + 1)
+    return ", ".join(f"[{numbers[rid]}]" for rid in ids)
 
 
 def _rows(table: Table, cells: Iterable[Iterable[object]]) -> Table:
@@ -486,9 +574,8 @@ def _tree(view: Card, lang: str) -> RenderableType:
     chairs = root.add(_text(header("chairs", lang)))
     for c in d["chairs"]:
         period = _period(c, lang, "since", "until")
-        chairs.add(
-            _text(f"{period}: {_name(c['region'])}, {word(c['role'], lang)} ({word(c['status'], lang)})")
-        )
+        status = ", ".join(filter(None, [word(c["status"], lang), _conf(c, lang)]))
+        chairs.add(_text(f"{period}: {_name(c['region'])}, {word(c['role'], lang)} ({status})"))
     m = d["members"]
     count = word("caption_known", lang).format(known=m["known"])
     if "reported" in m:

@@ -14,7 +14,7 @@ import typer
 from typer.testing import CliRunner
 
 from esra_cli import cache
-from esra_cli.answers import QUERIES
+from esra_cli.answers import FLAGS, QUERIES
 from esra_cli.cli import app
 from esra_cli.fastpath import parse
 from tests.conftest import SHIPPED
@@ -103,7 +103,7 @@ def test_the_query_table_matches_the_typer_app() -> None:
         arguments = [p.name for p in command.params if p.param_type_name == "argument"]
         options = {o for p in command.params if p.param_type_name == "option" for o in p.opts}
         assert len(arguments) == len(positionals), name
-        assert options == {"--json", "--facts", "--lang", *valued}, name
+        assert options == {"--facts", "--lang", *FLAGS, *valued}, name
 
 
 def test_an_edit_within_the_same_second_is_seen(tmp_path: Path) -> None:

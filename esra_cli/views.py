@@ -1,0 +1,304 @@
+"""The shape of every command's JSON output, written once: its fields and its JSON Schema.
+
+`esra fields COMMAND` lists a view's fields, `--fields` is checked against them, and
+`esra schema COMMAND` prints the JSON Schema; tests validate each command's real output
+against it, so the contract in the README cannot drift from the code.
+"""
+
+from __future__ import annotations
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any
+
+    Schema = dict[str, Any]
+
+NULL: Schema = {"type": "null"}
+STR: Schema = {"type": "string"}
+INT: Schema = {"type": "integer"}
+STRS: Schema = {"type": "array", "items": STR}
+DATE: Schema = {
+    "type": "string",
+    "pattern": r"^\d{4}(-\d{2}(-\d{2})?)?$",
+    "description": "ISO 8601 at its precision",
+}
+REF: Schema = {
+    "type": "object",
+    "properties": {"id": STR, "name": STR},
+    "required": ["id", "name"],
+    "additionalProperties": False,
+}
+REFS: Schema = {"type": "array", "items": REF}
+SOURCES: Schema = {"type": "array", "items": STR, "description": "source ids, main source first"}
+CONFIDENCE: Schema = {"enum": ["high", "medium", "low"]}
+SPAN_STATUS: Schema = {"enum": ["past", "current", "planned"], "description": "on the as-of date"}
+
+
+def maybe(schema: Schema) -> Schema:
+    return {"anyOf": [schema, NULL]}
+
+
+def obj(required: dict[str, Schema], optional: dict[str, Schema] | None = None) -> Schema:
+    """An object with these fields; `sources`, `confidence` and `note` ride along where cited."""
+    return {
+        "type": "object",
+        "properties": {**required, **(optional or {})},
+        "required": list(required),
+        "additionalProperties": False,
+    }
+
+
+def array(item: Schema) -> Schema:
+    return {"type": "array", "items": item}
+
+
+CITED = {"sources": SOURCES, "confidence": CONFIDENCE}
+NOTE = {"note": STR}
+
+POSITION = obj(
+    {
+        "id": STR,
+        "person": REF,
+        "title": STR,
+        "organization": maybe(REF),
+        "region": maybe(REF),
+        "start": maybe(DATE),
+        "end": maybe(DATE),
+        "status": SPAN_STATUS,
+        **CITED,
+    },
+    NOTE,
+)
+MEMBERSHIP = obj(
+    {
+        "id": STR,
+        "region": REF,
+        "organization": REF,
+        "role": {"enum": ["member", "chair", "co-chair"]},
+        "since": maybe(DATE),
+        "until": maybe(DATE),
+        "status": SPAN_STATUS,
+        **CITED,
+    },
+    NOTE,
+)
+HAPPENING = obj(
+    {
+        "id": STR,
+        "type": STR,
+        "title": STR,
+        "date": maybe(DATE),
+        "end": maybe(DATE),
+        "when": maybe(STR),
+        "place": maybe(REF),
+        "status": maybe({"enum": ["announced", "planned", "held", "cancelled"]}),
+        **CITED,
+    },
+    {
+        "participants": REFS,
+        "parties": REFS,
+        "signatories": REFS,
+        "subjects": REFS,
+        "topics": STRS,
+        "invited": STR,
+        "measure": maybe(STR),
+        "value": INT,
+        "fulfilled_by": REF,
+        **NOTE,
+    },
+)
+TIMELINE = obj(
+    {
+        "id": STR,
+        "type": STR,
+        "title": STR,
+        "date": DATE,
+        "end": maybe(DATE),
+        "status": maybe({"enum": ["announced", "planned", "held", "cancelled", "past", "current"]}),
+        **CITED,
+    },
+    {
+        k: v
+        for k, v in HAPPENING["properties"].items()
+        if k not in ("id", "type", "title", "date", "end", "status")
+    },
+)
+MEMBER = obj(
+    {
+        "id": STR,
+        "name": STR,
+        "country": STR,
+        "since": maybe(DATE),
+        "role": {"enum": ["chair", "co-chair", "member", "former member", "planned"]},
+        "memberships": array(MEMBERSHIP),
+        **CITED,
+    },
+    NOTE,
+)
+ROLE = obj(
+    {"title": STR, "start": maybe(DATE), "end": maybe(DATE), "status": SPAN_STATUS, "id": STR},
+    {"of": maybe(REF), "holder": REF},
+)
+WHO = obj(
+    {"id": STR, "type": {"enum": ["person", "organization"]}, "name": STR, "roles": array(ROLE), **CITED},
+    {"party": maybe(STR), "acronym": maybe(STR), "kind": STR, **NOTE},
+)
+PLACE = obj(
+    {
+        "id": STR,
+        "name": STR,
+        "names": obj({"it": STR, "en": STR}),
+        "kind": STR,
+        "country": STR,
+        "region": maybe(REF),
+        "events": array(HAPPENING),
+        "agreements": array(HAPPENING),
+        "organizations": REFS,
+        **CITED,
+    },
+    NOTE,
+)
+SEARCH = obj({"id": STR, "type": STR, "name": STR, "sources": SOURCES})
+SOURCE = obj(
+    {
+        "id": STR,
+        "publisher": STR,
+        "title": STR,
+        "date": DATE,
+        "url": maybe(STR),
+        "lang": maybe(STR),
+        "confidence": CONFIDENCE,
+        "note": maybe(STR),
+    }
+)
+COUNTS = obj({"known": INT}, {"reported": INT, "reported_on": DATE, "reported_in": SOURCES})
+PERSON = obj(
+    {
+        "id": STR,
+        "name": STR,
+        "aliases": STRS,
+        "party": maybe(STR),
+        "positions": array(POSITION),
+        "events": array(HAPPENING),
+        "agreements": array(HAPPENING),
+        "statements": array(HAPPENING),
+        **CITED,
+    },
+    NOTE,
+)
+ORG = obj(
+    {
+        "id": STR,
+        "name": STR,
+        "acronym": maybe(STR),
+        "aliases": STRS,
+        "kind": STR,
+        "sector": maybe(STR),
+        "description": maybe(STR),
+        "founded": maybe(DATE),
+        "place": maybe(REF),
+        "members": COUNTS,
+        "chairs": array(MEMBERSHIP),
+        "people": array(POSITION),
+        "events": array(HAPPENING),
+        "statements": array(HAPPENING),
+        **CITED,
+    },
+    NOTE,
+)
+REGION = obj(
+    {
+        "id": STR,
+        "name": STR,
+        "names": obj({"it": STR, "en": STR}, {"local": STR}),
+        "aliases": STRS,
+        "country": STR,
+        "nuts": maybe(STR),
+        "memberships": array(MEMBERSHIP),
+        "people": array(POSITION),
+        "places": REFS,
+        "events": array(HAPPENING),
+        "agreements": array(HAPPENING),
+        "statements": array(HAPPENING),
+        **CITED,
+    },
+    NOTE,
+)
+TREE = obj(
+    {
+        "id": STR,
+        "name": STR,
+        "acronym": maybe(STR),
+        "chairs": array(MEMBERSHIP),
+        "members": COUNTS,
+        "countries": array(
+            obj(
+                {
+                    "country": STR,
+                    "members": array(
+                        obj(
+                            {
+                                "id": STR,
+                                "name": STR,
+                                "since": maybe(DATE),
+                                "role": MEMBER["properties"]["role"],
+                                **CITED,
+                            }
+                        )
+                    ),
+                }
+            )
+        ),
+        "sources": SOURCES,
+    }
+)
+PROBLEM = obj({"line": maybe(INT), "id": maybe(STR), "message": STR})
+
+# command -> (what one item of its output looks like, whether it prints a list of them)
+VIEWS: dict[str, tuple[Schema, bool]] = {
+    "members": (MEMBER, True),
+    "person": (PERSON, False),
+    "who": (WHO, True),
+    "what": (HAPPENING, True),
+    "when": (TIMELINE, True),
+    "where": (PLACE, True),  # `where PLACE` prints one such object
+    "org": (ORG, False),
+    "region": (REGION, False),
+    "search": (SEARCH, True),
+    "sources": (SOURCE, True),
+    "tree": (TREE, False),
+    "place": (PLACE, False),
+    "check": (PROBLEM, True),
+}
+
+
+def fields(command: str) -> list[str]:
+    """The top-level fields of one item of a command's JSON output."""
+    return list(VIEWS[command][0]["properties"])
+
+
+def schema(command: str, one: bool = False) -> Schema:
+    """The JSON Schema (draft 2020-12) of a command's --json output; `one` for `where PLACE`."""
+    item, many = VIEWS[command]
+    body = array(item) if many and not one else item
+    return {
+        "$schema": "https://json-schema.org/draft/2020-12/schema",
+        "title": f"esra {command} --json",
+        **body,
+    }
+
+
+def select(kind: str, data: Any, wanted: str | None) -> Any:
+    """Keep only the `wanted` fields (comma-separated) of each item; an unknown one is a usage error."""
+    if not wanted:
+        return data
+    names = [name.strip() for name in wanted.split(",") if name.strip()]
+    known = fields(kind)
+    unknown = [name for name in names if name not in known]
+    if unknown:
+        from esra_cli.errors import UsageError
+
+        raise UsageError(f"unknown field {unknown[0]!r}; available: {', '.join(known)}")
+    if isinstance(data, list):
+        return [{name: row.get(name) for name in names} for row in data]
+    return {name: data.get(name) for name in names}

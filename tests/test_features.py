@@ -1,0 +1,269 @@
+"""Completion, --as-of, pictures, formats, fields, schemas, JSON-LD and --cite, through the CLI."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import os
+import re
+import shutil
+import subprocess
+from typing import Any
+
+import jsonschema
+import pydot
+import pytest
+import rdflib
+
+from tests.conftest import AS_OF, Run
+from tests.test_process import ESRA
+
+
+def complete_bash(line: str) -> list[str]:
+    """What bash would get for `line` (the cursor at its end), via Typer's completion protocol."""
+    words = line.split(" ")
+    env = {
+        **os.environ,
+        "_ESRA_COMPLETE": "complete_bash",
+        "COMP_WORDS": line,
+        "COMP_CWORD": str(len(words) - 1),
+    }
+    result = subprocess.run([ESRA], capture_output=True, text=True, env=env, timeout=60, check=False)
+    assert result.returncode == 0, result.stderr
+    return result.stdout.splitlines()
+
+
+@pytest.mark.parametrize(
+    ("line", "expected"),
+    [
+        ("esra person gu", {"guido-guidesi", "guidesi", "guido"}),
+        ("esra person Gu", {"Guido-Guidesi"}),
+        ("esra region ba", {"baviera", "bavaria", "bayern", "baden-wurttemberg", "baden-wuerttemberg"}),
+        ("esra region Ba", {"Baviera", "Bavaria", "Baden-Württemberg"}),
+        ("esra where tu", {"turin"}),
+        ("esra org e", {"esra", "ecrn", "european-commission"}),
+        ("esra members ar", {"ara"}),
+    ],
+)
+def test_completion_offers_names_that_start_as_typed(line: str, expected: set[str]) -> None:
+    offered = complete_bash(line)
+    assert expected <= set(offered), offered
+    typed = line.rsplit(" ", 1)[1]
+    assert all(c.startswith(typed) for c in offered)
+    assert not any(" " in c for c in offered)  # bash would split such a candidate
+
+
+def test_completion_of_an_empty_word_lists_every_organization() -> None:
+    offered = complete_bash("esra org ")
+    assert {"esra", "ara", "ecrn", "european-commission", "european-committee-of-the-regions"} <= set(offered)
+
+
+def test_zsh_and_fish_get_descriptions() -> None:
+    env = {**os.environ, "_ESRA_COMPLETE": "complete_zsh", "_TYPER_COMPLETE_ARGS": "esra person andrea"}
+    zsh = subprocess.run([ESRA], capture_output=True, text=True, env=env, timeout=60, check=False).stdout
+    assert '"andrea-tronzano":"Andrea Tronzano"' in zsh
+    env = {**os.environ, "_ESRA_COMPLETE": "complete_fish", "_TYPER_COMPLETE_ARGS": "esra where tu",
+           "_TYPER_COMPLETE_FISH_ACTION": "get-args"}  # fmt: skip
+    fish = subprocess.run([ESRA], capture_output=True, text=True, env=env, timeout=60, check=False).stdout
+    assert fish.splitlines() == ["turin\tTurin"]
+
+
+@pytest.mark.parametrize("shell", ["bash", "zsh", "fish"])
+def test_show_completion_prints_the_script(shell: str) -> None:
+    result = subprocess.run(
+        [ESRA, "--show-completion", shell], capture_output=True, text=True, timeout=60, check=False
+    )
+    assert result.returncode == 0, result.stderr
+    assert "_ESRA_COMPLETE" in result.stdout
+
+
+# --- --as-of --------------------------------------------------------------------------------
+
+
+def test_as_of_judges_memberships_too(data: Any) -> None:
+    rows = {r["id"]: r for r in data("members", "--as-of", "2025-06-01")}
+    statuses = {m["role"]: m["status"] for m in rows["catalogna"]["memberships"]}
+    assert statuses == {"member": "current", "co-chair": "current", "chair": "planned"}
+    assert rows["catalogna"]["role"] == "co-chair"
+    later = {r["id"]: r for r in data("members", "--as-of", "2026-06")}  # coarse: its last day
+    assert later["catalogna"]["role"] == "chair"
+    assert later["piemonte"]["role"] == "member"
+
+
+def test_as_of_on_who_and_org(data: Any) -> None:
+    guidesi = next(r for r in data("who", "guidesi", "--as-of", "2024-12-01") if r["id"] == "guido-guidesi")
+    assert {r["id"]: r["status"] for r in guidesi["roles"]}["guidesi-presidente-ara"] == "planned"
+    ecrn = data("org", "ecrn", "--as-of", "2026-03-01")
+    assert {p["id"]: p["status"] for p in ecrn["people"]}["guidesi-presidente-ecrn"] == "past"
+
+
+# --- pictures -------------------------------------------------------------------------------
+
+
+def test_graph_dot_is_valid_graphviz(run: Run) -> None:
+    text = run("graph").stdout
+    graphs = pydot.graph_from_dot_data(text)
+    assert graphs is not None
+    graph = graphs[0]
+    edges = {(e.get_source().strip('"'), e.get_destination().strip('"')) for e in graph.get_edges()}
+    assert ("guido-guidesi", "ara") in edges
+    assert ("lombardia", "esra") in edges
+    assert ("esra-plenary-2024", "torino") in edges
+    if shutil.which("dot"):  # Graphviz itself, where installed (CI installs it)
+        svg = subprocess.run(["dot", "-Tsvg"], input=text, capture_output=True, text=True, check=False)
+        assert svg.returncode == 0, svg.stderr
+        assert "<svg" in svg.stdout
+
+
+def test_graph_of_one_entity_is_its_neighbourhood(run: Run) -> None:
+    text = run("graph", "guidesi").stdout
+    edges = [line for line in text.splitlines() if "->" in line]
+    assert len(edges) == 3
+    assert all(line.strip().startswith('"guido-guidesi" ->') for line in edges)
+    assert 'label="president (January 2025 – 2025)"' in text
+
+
+MERMAID_LINE = re.compile(
+    r'^(graph LR|  n_\w+(\("[^"]*"\)|\["[^"]*"\]|\[\["[^"]*"\]\]|\{\{"[^"]*"\}\}|\[/"[^"]*"/\])'
+    r'|  n_\w+ -->(\|"[^"]*"\|)? n_\w+)$'
+)
+
+
+def test_graph_mermaid_is_well_formed_and_follows_lang(run: Run) -> None:
+    text = run("graph", "--format", "mermaid", "--lang", "it").stdout
+    lines = text.splitlines()
+    assert lines[0] == "graph LR"
+    bad = [line for line in lines if not MERMAID_LINE.match(line)]
+    assert not bad, bad[:3]
+    assert '  n_baviera[["Baviera"]]' in lines
+    assert any("assessore allo Sviluppo economico" in line for line in lines)
+
+
+def test_graph_of_an_unknown_entity_exits_3(run: Run) -> None:
+    result = run("graph", "nobody-at-all")
+    assert (result.exit_code, result.stdout) == (3, "")
+
+
+def test_tree_shows_chairs_over_time_and_members_by_country(run: Run, data: Any) -> None:
+    out = run("tree", "ara", "--as-of", "2025-06-01").stdout
+    assert out.splitlines()[0] == "Automotive Regions Alliance (ARA)"
+    assert "November 2023 – 29 November 2024: Navarre, chair (past, medium confidence)" in out
+    assert "2025: Lombardy, chair (current, medium confidence)" in out
+    tree = data("tree", "--as-of", AS_OF)
+    countries = {g["country"]: [m["id"] for m in g["members"]] for g in tree["countries"]}
+    assert countries["IT"] == ["lombardia", "piemonte"]
+    assert sum(len(v) for v in countries.values()) == tree["members"]["known"] == 30
+    assert "Presidenze" in run("tree", "--lang", "it").stdout
+
+
+# --- formats and fields ---------------------------------------------------------------------
+
+
+def test_formats_carry_the_same_rows(run: Run) -> None:
+    rows = json.loads(run("members", "--format", "json").stdout)
+    assert rows == json.loads(run("members", "--json").stdout)
+    lines = [json.loads(line) for line in run("members", "--format", "jsonl").stdout.splitlines()]
+    assert lines == rows
+    table = list(csv.DictReader(io.StringIO(run("members", "--format", "csv").stdout)))
+    assert [r["id"] for r in table] == [r["id"] for r in rows]
+    assert table[0]["sources"] == "; ".join(rows[0]["sources"])
+    plain = run("members", "--format", "plain", "--fields", "id,country,since").stdout.splitlines()
+    assert plain[0].split("\t") == [rows[0]["id"], rows[0]["country"], rows[0]["since"]]
+
+
+def test_fields_keep_only_those_keys(run: Run) -> None:
+    rows = json.loads(run("what", "--json", "--fields", "id,date,status").stdout)
+    assert rows
+    assert all(list(r) == ["id", "date", "status"] for r in rows)
+    assert run("what", "--fields", "id,date").stdout.splitlines()[0].count("\t") == 1
+
+
+def test_an_unknown_field_is_a_usage_error_that_lists_the_fields(run: Run) -> None:
+    result = run("members", "--json", "--fields", "id,colour")
+    assert result.exit_code == 2
+    assert "unknown field 'colour'" in result.stderr
+    assert "id, name, country, since" in result.stderr
+
+
+def test_fields_command_lists_them(run: Run) -> None:
+    assert run("fields", "members").stdout.split() == [
+        "id", "name", "country", "since", "role", "memberships", "sources", "confidence", "note",
+    ]  # fmt: skip
+    assert run("fields", "nonsense").exit_code == 2
+
+
+SCHEMA_CALLS = [
+    ("members", ["members", "--json"]),
+    ("members", ["members", "ara", "--json"]),
+    ("person", ["person", "guidesi", "--json"]),
+    ("person", ["person", "tronzano", "--json", "--lang", "it"]),
+    ("who", ["who", "--json"]),
+    ("what", ["what", "--json"]),
+    ("when", ["when", "--json"]),
+    ("where", ["where", "--json"]),
+    ("org", ["org", "esra", "--json"]),
+    ("org", ["org", "european-commission", "--json"]),
+    ("region", ["region", "lombardia", "--json"]),
+    ("region", ["region", "navarra", "--json"]),
+    ("search", ["search", "ara", "--json"]),
+    ("sources", ["sources", "--json"]),
+    ("tree", ["tree", "--json"]),
+    ("check", ["check", "--json"]),
+]
+
+
+@pytest.mark.parametrize(("command", "args"), SCHEMA_CALLS, ids=[" ".join(a) for _, a in SCHEMA_CALLS])
+def test_every_commands_output_matches_its_schema(run: Run, command: str, args: list[str]) -> None:
+    schema = json.loads(run("schema", command).stdout)
+    jsonschema.Draft202012Validator.check_schema(schema)
+    jsonschema.validate(json.loads(run(*args).stdout), schema)
+
+
+def test_where_place_matches_one_item_of_the_where_schema(run: Run) -> None:
+    schema = json.loads(run("schema", "where").stdout)
+    jsonschema.validate(json.loads(run("where", "turin", "--json").stdout), schema["items"])
+
+
+def test_a_schema_can_fail(run: Run) -> None:
+    schema = json.loads(run("schema", "members").stdout)
+    row = json.loads(run("members", "--json").stdout)[0]
+    with pytest.raises(jsonschema.ValidationError):
+        jsonschema.validate([{**row, "since": "8 November 2024"}], schema)
+
+
+# --- JSON-LD and --cite ---------------------------------------------------------------------
+
+
+def test_jsonld_export_loads_into_an_rdf_graph(run: Run) -> None:
+    text = run("export", "--format", "jsonld").stdout
+    document = json.loads(text)
+    ids = [node["@id"] for node in document["@graph"]]
+    assert len(ids) == len(set(ids))
+    graph = rdflib.Graph().parse(data=text, format="json-ld")
+    schema = rdflib.Namespace("https://schema.org/")
+    guidesi = rdflib.URIRef("urn:esra:guido-guidesi")
+    assert (guidesi, rdflib.RDF.type, schema.Person) in graph
+    roles = list(graph.objects(guidesi, schema.memberOf))
+    bodies = {str(graph.value(role, schema.memberOf)) for role in roles}
+    assert bodies == {"urn:esra:lombardia", "urn:esra:ara", "urn:esra:ecrn"}
+    starts = {str(graph.value(role, schema.startDate)) for role in roles}
+    assert starts == {"2021-01", "2025-01", "2024"}  # precision kept
+    referenced = {
+        str(o) for o in graph.objects() if isinstance(o, rdflib.URIRef) and str(o).startswith("urn:esra:")
+    }
+    assert referenced <= set(ids)
+
+
+def test_cite_numbers_sources_under_the_table(run: Run) -> None:
+    out = run("members", "ara", "--cite", "--as-of", AS_OF).stdout
+    lombardy = next(line for line in out.splitlines() if line.startswith("  Lombardy"))
+    assert lombardy.rstrip().endswith("[2], [1]")  # numbered in order of first use
+    assert "[2] CorCom (Corriere Comunicazioni), “Chip, la Lombardia entra in Esra" in out
+    assert (
+        "[1] Il Foglio, “L'alleanza delle regioni automotive europea sarà a guida italiana”, 29 November 2024"
+        in out
+    )
+    italian = run("person", "tronzano", "--cite", "--lang", "it").stdout
+    assert "Fonti:" in italian
+    assert "8 novembre 2024" in italian
