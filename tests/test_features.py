@@ -106,7 +106,7 @@ def test_graph_dot_is_valid_graphviz(run: Run) -> None:
     graphs = pydot.graph_from_dot_data(text)
     assert graphs is not None
     graph = graphs[0]
-    edges = {(e.get_source().strip('"'), e.get_destination().strip('"')) for e in graph.get_edges()}
+    edges = {(str(e.get_source()).strip('"'), str(e.get_destination()).strip('"')) for e in graph.get_edges()}
     assert ("guido-guidesi", "ara") in edges
     assert ("lombardia", "esra") in edges
     assert ("esra-plenary-2024", "torino") in edges
