@@ -13,7 +13,7 @@ if TYPE_CHECKING:
 # Query commands and their parameters: (positional arguments, options that take a value).
 # Every query command also takes --facts and --lang, and the FLAGS. tests/test_fastpath.py
 # checks this table against the Typer app.
-LISTS = ("--format", "--fields")  # list commands print in any of render.FORMATS
+LISTS = ("--format", "--fields")  # list commands print in any of FORMATS
 QUERIES: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
     "members": (("alliance",), ("--as-of", *LISTS)),
     "person": (("name",), ("--as-of",)),
@@ -28,6 +28,7 @@ QUERIES: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
     "tree": (("alliance",), ("--as-of",)),
 }
 FLAGS = ("--json", "--cite")
+FORMATS = ("table", "json", "jsonl", "csv", "plain")  # of the list commands; cli.OutputFormat
 REQUIRED = {"person": 1, "org": 1, "region": 1, "search": 1}
 DATE_OPTIONS = ("--as-of", "--from", "--to")
 

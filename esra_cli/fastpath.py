@@ -11,11 +11,10 @@ from __future__ import annotations
 
 import os
 
-from esra_cli.answers import DATE_OPTIONS, QUERIES, REQUIRED
+from esra_cli.answers import DATE_OPTIONS, FORMATS, QUERIES, REQUIRED
 
 GLOBAL_OPTIONS = ("--facts", "--lang")
 LANGS = ("en", "it")
-FORMATS = ("table", "json", "jsonl", "csv", "plain")  # render.FORMATS, without importing render
 _ARG_NAMES = {"--as-of": "as_of", "--from": "lo", "--to": "hi"}
 
 

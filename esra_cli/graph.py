@@ -14,7 +14,6 @@ TYPE_CHECKING = False
 if TYPE_CHECKING:
     from esra_cli.facts import FactBase
 
-FORMATS = ("dot", "mermaid")
 _SHAPES = {  # table -> (Graphviz shape, Mermaid brackets)
     "people": ("ellipse", ('("', '")')),
     "organizations": ("box", ('["', '"]')),

@@ -40,9 +40,6 @@ def info(message: str) -> None:
     sys.stderr.flush()
 
 
-FORMATS = ("table", "json", "jsonl", "csv", "plain")
-
-
 class Output:
     """How to print: format, the fields to keep, and the source register for --cite."""
 

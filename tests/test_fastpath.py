@@ -14,8 +14,8 @@ import typer
 from typer.testing import CliRunner
 
 from esra_cli import cache
-from esra_cli.answers import FLAGS, QUERIES
-from esra_cli.cli import app
+from esra_cli.answers import FLAGS, FORMATS, QUERIES
+from esra_cli.cli import OutputFormat, app
 from esra_cli.fastpath import parse
 from tests.conftest import SHIPPED
 from tests.test_process import ESRA
@@ -104,6 +104,7 @@ def test_the_query_table_matches_the_typer_app() -> None:
         options = {o for p in command.params if p.param_type_name == "option" for o in p.opts}
         assert len(arguments) == len(positionals), name
         assert options == {"--facts", "--lang", *FLAGS, *valued}, name
+    assert [f.value for f in OutputFormat] == list(FORMATS)
 
 
 def test_an_edit_within_the_same_second_is_seen(tmp_path: Path) -> None:
