@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import json
+import os
 import shutil
+import tempfile
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -66,3 +68,37 @@ def facts_copy(tmp_path: Path) -> Path:
 @pytest.fixture
 def shipped_text() -> Iterator[str]:
     yield SHIPPED.read_text(encoding="utf-8")
+
+
+def as_user_without_privileges(*args: str, env: dict[str, str] | None = None) -> tuple[int, str, str]:
+    """Run esra in-process as a user without root's powers: (exit code, stdout, stderr).
+
+    Root reads any file, so permission tests drop to `nobody` in a forked child. The child
+    runs the already-imported app rather than a new process, which `nobody` might not be
+    allowed to start from a venv inside root's home.
+    """
+    # As root first, in a scratch cache, so every module the call loads lazily is imported.
+    CliRunner().invoke(app, list(args), env={**(env or {}), "ESRA_CACHE": tempfile.mkdtemp()})
+    if os.geteuid() != 0:
+        result = CliRunner().invoke(app, list(args), env=env)
+        return result.exit_code, result.stdout, result.stderr
+    read_end, write_end = os.pipe()
+    pid = os.fork()
+    if pid == 0:  # the child: drop root, run, report, and leave without pytest's teardown
+        try:
+            os.close(read_end)
+            os.setgroups([])
+            os.setgid(65534)
+            os.setuid(65534)
+            result = CliRunner().invoke(app, list(args), env=env)
+            report = json.dumps([result.exit_code, result.stdout, result.stderr])
+        except BaseException as err:
+            report = json.dumps([-1, "", repr(err)])
+        os.write(write_end, report.encode())
+        os._exit(0)
+    os.close(write_end)
+    with os.fdopen(read_end, "rb") as pipe:
+        data = pipe.read()
+    os.waitpid(pid, 0)
+    code, out, errors = json.loads(data)
+    return int(code), str(out), str(errors)

@@ -16,7 +16,7 @@ from typer.testing import CliRunner
 
 from esra_cli.cli import app
 from esra_cli.schema import KINDS
-from tests.conftest import SHIPPED
+from tests.conftest import SHIPPED, as_user_without_privileges
 from tests.test_process import ESRA
 
 FAST = settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
@@ -160,13 +160,11 @@ def test_an_unreadable_file_as_a_user_without_permission(tmp_path: Path) -> None
     path.write_bytes(SHIPPED.read_bytes())
     path.chmod(0)
     tmp_path.chmod(0o755)
-    command = [ESRA, "--facts", str(path), "members"]
-    if os.geteuid() == 0:  # root reads anything: run as nobody instead
-        command = ["setpriv", "--reuid=65534", "--regid=65534", "--clear-groups", *command]
-    result = subprocess.run(command, capture_output=True, text=True, timeout=60, check=False, cwd="/")
-    assert result.returncode == 4, result.stderr
-    assert "cannot read" in result.stderr
-    assert "Permission denied" in result.stderr
+    code, out, err = as_user_without_privileges("--facts", str(path), "members", env={"ESRA_CACHE": "off"})
+    assert (code, out) == (4, ""), err
+    assert "cannot read" in err
+    assert "Permission denied" in err
+    assert err.count("\n") == 1
 
 
 def test_hostile_values_reach_json_exactly_and_the_terminal_escaped(tmp_path: Path) -> None:
