@@ -130,7 +130,7 @@ def size_rows(size: int, env: dict[str, str], reps: int) -> list[Row]:
     rows.append((f"`esra person NAME --json`, {size:,} entities, same name again", f"{measured:.2f}×",
                  target, "kept answer"))  # fmt: skip
     parse = [PYTHON, "-c", f"import tomllib; tomllib.load(open({str(path)!r}, 'rb'))"]
-    first = 3 if size >= 10_000 else max(5, reps // 3)
+    first = 3 if size >= 100_000 else 5 if size >= 10_000 else reps  # small floors are noisy: more runs
     measured, seconds = ratio(lambda _: [ESRA, "person", names[-1], "--json"], parse, local, first,
                               before=lambda n: edit(path, n))  # fmt: skip
     rows.append((f"first call after an edit, {size:,} entities (vs tomllib's parse)", f"{measured:.2f}×", 1.2,

@@ -31,7 +31,7 @@ if TYPE_CHECKING:
     from esra_cli.facts import FactBase
 
 # Bump when the layout below changes, so old entries are never misread.
-LAYOUT = 4
+LAYOUT = 5
 RACY_SECONDS = 2.0
 # Bases this large have their entry written by a background child (see _in_background).
 BACKGROUND_BYTES = 256 * 1024

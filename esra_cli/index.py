@@ -83,12 +83,16 @@ def _write_files(staging: str, base: MemoryBase) -> None:
         files |= {names[table][prefix]: part for prefix, part in parts.items()}
     files |= {f"records-{n}": shard for n, shard in enumerate(records)}
     files |= {f"back-{n}": shard for n, shard in enumerate(back)}
-    for name, value in files.items():
-        with open(os.path.join(staging, name), "wb") as handle:
-            marshal.dump(value, handle)
+    head: dict[str, Any] = {"meta": base.meta, "shards": shards, "names": names}
+    if shards == 1:  # a small base: one file to write and to read beats seven
+        head["files"] = files
+    else:
+        for name, value in files.items():
+            with open(os.path.join(staging, name), "wb") as handle:
+                marshal.dump(value, handle)
     # Written last: an entry without its head is incomplete and never read.
     with open(os.path.join(staging, "head"), "wb") as handle:
-        marshal.dump({"meta": base.meta, "shards": shards, "names": names}, handle)
+        marshal.dump(head, handle)
 
 
 def _read(entry: str, name: str) -> Any:
@@ -106,7 +110,7 @@ class IndexedBase(FactBase):
         self._entry = entry
         self._shards: int = head["shards"]
         self._names: dict[str, dict[str, str]] = head["names"]
-        self._loaded: dict[str, Any] = {}
+        self._loaded: dict[str, Any] = head.get("files", {})
 
     def _file(self, name: str) -> Any:
         if name not in self._loaded:

@@ -49,3 +49,30 @@ def test_every_command_is_in_the_readme(command: str) -> None:
 def test_the_readme_quick_start_is_the_two_commands() -> None:
     block = README.split("## Quick start", 1)[1].split("```sh\n", 1)[1].split("```", 1)[0]
     assert block.splitlines() == ["pip install . && esra members", 'pip install -e ".[test]" && pytest']
+
+
+def console_examples() -> list[tuple[list[str], str]]:
+    """README transcripts of one plain `esra` call with its whole output (no pipes, no cuts)."""
+    found = []
+    for block in README.split("```console\n")[1:]:
+        body = block.split("```", 1)[0]
+        first, _, output = body.partition("\n")
+        command = first.removeprefix("$ ")
+        if command.startswith("esra ") and "|" not in command and "..." not in output and "$ " not in output:
+            found.append((command.split()[1:], output))
+    return found
+
+
+@pytest.mark.parametrize(
+    ("args", "output"), console_examples(), ids=lambda v: " ".join(v) if isinstance(v, list) else ""
+)
+def test_readme_transcripts_are_real_output(run: Run, args: list[str], output: str) -> None:
+    result = run(*args)
+    assert result.exit_code == 0, result.stderr
+    assert [line.rstrip() for line in result.stdout.rstrip("\n").splitlines()] == output.rstrip(
+        "\n"
+    ).splitlines()
+
+
+def test_readme_has_transcripts_to_check() -> None:
+    assert len(console_examples()) >= 2
