@@ -8,7 +8,6 @@ follows; a listing of one kind reads every shard once.
 
 from __future__ import annotations
 
-import contextlib
 import marshal
 import os
 import zlib
@@ -50,6 +49,8 @@ def write(entry: str, base: MemoryBase) -> None:
 
 def remove_tree(folder: str) -> None:
     """Delete a cache folder, ignoring what cannot be deleted (shutil costs 2 ms to import)."""
+    import contextlib  # only writers get here; readers skip its import
+
     for here, folders, files in os.walk(folder, topdown=False):
         for item in files:
             with contextlib.suppress(OSError):

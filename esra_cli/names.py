@@ -7,8 +7,6 @@ entities are ambiguous; nothing is ever guessed.
 
 from __future__ import annotations
 
-import unicodedata
-
 from esra_cli.errors import Ambiguous, NotFound
 
 TYPE_CHECKING = False
@@ -31,6 +29,8 @@ def words(text: str) -> list[str]:
     """The folded words of a text."""
     if text.isascii():  # most names: one C-level pass instead of a loop over characters
         return text.lower().translate(_ASCII_SEPARATORS).split()
+    import unicodedata  # only for non-ASCII text: most names never pay for it
+
     decomposed = unicodedata.normalize("NFKD", text.casefold())
     # Letters and digits make words; everything else (punctuation, '_', marks) separates.
     return "".join(ch if ch.isalnum() else " " for ch in decomposed if not unicodedata.combining(ch)).split()

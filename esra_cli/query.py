@@ -24,7 +24,7 @@ if TYPE_CHECKING:
 
     Row: TypeAlias = dict[str, Any]
 _ROLE_RANK = {"chair": 0, "co-chair": 1, "member": 2, "former member": 3, "planned": 4}
-_SKIP_IN_SEARCH = {"sources", "url"}
+_SKIP_IN_SEARCH = {"url"}  # a URL's words are not the record's
 
 
 class Listing:
@@ -471,11 +471,8 @@ def search(base: FactBase, text: str, lang: str) -> Listing:
     rows = []
     for table, kind in KINDS.items():
         for record in base.records(table):
-            own = [
-                v
-                for k, v in record.items()
-                if k not in _SKIP_IN_SEARCH and not (kind.field(k) or kind.fields[0]).refs
-            ]
+            # The record's own words, in every language; ids of what it refers to are not its words.
+            own = [v for k, v in record.items() if k not in _SKIP_IN_SEARCH and not kind.by_name[k].refs]
             if _matches(text, _strings(own)):
                 rows.append(
                     {

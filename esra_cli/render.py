@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import io
 import sys
-import unicodedata
 
 from esra_cli.i18n import header, word
 
@@ -201,6 +200,8 @@ def clean(value: object) -> str:
     text = "" if value is None else str(value)
     if text.isprintable():
         return text
+    import unicodedata
+
     return "".join(
         ch if ch == "\n" or unicodedata.category(ch)[0] != "C" else f"\\x{ord(ch):02x}" for ch in text
     )
