@@ -641,8 +641,27 @@ def export(
     render.write_text(exporting.export(load(ctx, facts_path), fmt.value, schema.table_of(kind)))
 
 
+class AddGroup(EsraGroup):
+    """`esra add KIND`: a kind's command is built only when that kind is asked for.
+
+    The ten commands carry about a hundred flags made from the schema; building them all
+    on every call of the Typer app (help, completion) cost a third of the time it takes.
+    """
+
+    def list_commands(self, ctx: Any) -> list[str]:
+        return [kind.singular for kind in schema.KINDS.values()]
+
+    def get_command(self, ctx: Any, cmd_name: str) -> Any:
+        kind = schema.BY_SINGULAR.get(cmd_name)
+        if kind is None:
+            return None
+        single = typer.Typer(rich_markup_mode=None, add_completion=False)
+        _add_command(single, kind)
+        return typer.main.get_command(single)
+
+
 add_app = typer.Typer(
-    cls=EsraGroup,
+    cls=AddGroup,
     rich_markup_mode=None,
     no_args_is_help=True,
     help="Append one record to the fact base, validated first; the file is never rewritten.",
@@ -650,7 +669,7 @@ add_app = typer.Typer(
 app.add_typer(add_app, name="add")
 
 
-def _add_command(kind: schema.Kind) -> None:
+def _add_command(target: typer.Typer, kind: schema.Kind) -> None:
     def command(ctx: typer.Context, dry_run: bool, facts_path: Path | None, **values: Any) -> None:
         path = Path(locate.find(settings(ctx, facts_path, None).facts))
         record = forms.record(kind, values)
@@ -674,9 +693,5 @@ def _add_command(kind: schema.Kind) -> None:
     )
     command.__signature__ = inspect.Signature([context, *forms.parameters(kind), dry_run, facts_param])  # type: ignore[attr-defined]
     example = "--source ID" if kind.table != "sources" else "--publisher NAME"
-    command.__doc__ = f"Append a {kind.singular}: esra add {kind.singular} --id ID {example} ..."
-    add_app.command(kind.singular)(command)
-
-
-for _kind in schema.KINDS.values():
-    _add_command(_kind)
+    command.__doc__ = f"Append one {kind.singular} record: esra add {kind.singular} --id ID {example} ..."
+    target.command(kind.singular)(command)
