@@ -18,21 +18,7 @@ from typing import Annotated, Any
 import typer
 from typer.core import TyperGroup
 
-from esra_cli import (
-    __version__,
-    answers,
-    cache,
-    dates,
-    facts,
-    forms,
-    locate,
-    query,
-    render,
-    schema,
-    store,
-    verify,
-)
-from esra_cli import export as exporting
+from esra_cli import __version__, answers, cache, dates, facts, locate, query, render, schema
 from esra_cli.errors import EXIT_FACTS, EXIT_OK, EsraError, UsageError
 
 EPILOG = "Docs, exit codes and the JSON contract: see README.md."
@@ -613,6 +599,8 @@ def check(
       esra check --against announcement.it.txt
     """
     path = Path(locate.find(settings(ctx, facts_path, None).facts))
+    from esra_cli import verify
+
     found = verify.run(path, against, source_id)
     render.problems(found, path, as_json)
     if found.problems:
@@ -638,6 +626,8 @@ def export(
       esra export --format csv --kind person
       esra export --format jsonl | jq .id
     """
+    from esra_cli import export as exporting
+
     render.write_text(exporting.export(load(ctx, facts_path), fmt.value, schema.table_of(kind)))
 
 
@@ -670,6 +660,8 @@ app.add_typer(add_app, name="add")
 
 
 def _add_command(target: typer.Typer, kind: schema.Kind) -> None:
+    from esra_cli import forms, store
+
     def command(ctx: typer.Context, dry_run: bool, facts_path: Path | None, **values: Any) -> None:
         path = Path(locate.find(settings(ctx, facts_path, None).facts))
         record = forms.record(kind, values)
