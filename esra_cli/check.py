@@ -155,7 +155,7 @@ def _field_problems(kind: Kind, record: dict[str, Any]) -> list[str]:
     for field in kind.required:
         if field.name not in record:
             found.append(f"missing required field {field.name!r}")
-    for start, end in _PERIODS:
+    for start, end in _periods(kind):
         first, last = record.get(start), record.get(end)
         if not (isinstance(first, str) and isinstance(last, str)):
             continue
@@ -164,6 +164,16 @@ def _field_problems(kind: Kind, record: dict[str, Any]) -> list[str]:
     if "date" in record and "start" in record:
         found.append("give either date or start/end, not both")
     return found
+
+
+def _periods(kind: Kind) -> tuple[tuple[str, str], ...]:
+    """The start/end pairs a kind has: most kinds have none, and this runs per record."""
+    if kind.table not in _KIND_PERIODS:
+        _KIND_PERIODS[kind.table] = tuple(p for p in _PERIODS if all(kind.field(f) for f in p))
+    return _KIND_PERIODS[kind.table]
+
+
+_KIND_PERIODS: dict[str, tuple[tuple[str, str], ...]] = {}
 
 
 def _strings(value: Any) -> bool:
