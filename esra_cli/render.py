@@ -35,7 +35,7 @@ def error(message: str) -> None:
 
 def info(message: str) -> None:
     """A confirmation or summary for people: stderr, so stdout stays data."""
-    sys.stderr.write(f"{message}\n")
+    sys.stderr.write(f"{clean(message)}\n")
     sys.stderr.flush()
 
 
@@ -187,7 +187,7 @@ def problems(report: Report, path: Path, as_json: bool) -> None:
     if as_json:
         write_json([p.as_dict() for p in report.problems])
     else:
-        write_lines(p.format(path.name) for p in report.problems)
+        write_lines(clean(p.format(path.name)) for p in report.problems)  # ids may be hostile
     quotes = f", {report.quotes_checked} quotes of {report.source_id} found" if report.source_id else ""
     if report.problems:
         info(f"{path}: {len(report.problems)} problem(s) in {report.records} records")

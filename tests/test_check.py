@@ -155,3 +155,15 @@ def test_quotes_match_across_typographic_apostrophes(run: Run, facts_copy: Path,
 
 def test_against_a_missing_file_is_a_usage_error(run: Run, tmp_path: Path) -> None:
     assert run("check", "--against", str(tmp_path / "nope.txt")).exit_code == 2
+
+
+def test_a_hostile_id_is_reported_without_raw_control_characters(run: Run, tmp_path: Path) -> None:
+    base = tmp_path / "facts.toml"
+    base.write_text(
+        '[meta]\nannouncement = "s"\nupdated = "2026"\n[[sources]]\nid = "s\\u001b[2J"\n', encoding="utf-8"
+    )
+    result = run("--facts", str(base), "check")
+    assert result.exit_code == 4
+    assert "\x1b" not in result.stdout
+    assert "s\\x1b[2J" in result.stdout
+    assert json.loads(run("--facts", str(base), "check", "--json").stdout)[0]["id"] == "s\x1b[2J"
