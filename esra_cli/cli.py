@@ -240,7 +240,12 @@ def answer(
 def members(
     ctx: typer.Context,
     alliance: Annotated[
-        str, typer.Argument(help="Alliance: esra, ara or ecrn.", autocompletion=_completer("organizations"))
+        str,
+        typer.Argument(
+            metavar="[ALLIANCE]",
+            help="Alliance: esra, ara or ecrn.",
+            autocompletion=_completer("organizations"),
+        ),
     ] = "esra",
     as_of: AsOfOpt = None,
     as_json: JsonOpt = False,
@@ -275,7 +280,10 @@ def members(
 def person(
     ctx: typer.Context,
     name: Annotated[
-        str, typer.Argument(help="Name, surname, first name or id.", autocompletion=_completer("people"))
+        str,
+        typer.Argument(
+            metavar="NAME", help="Name, surname, first name or id.", autocompletion=_completer("people")
+        ),
     ],
     as_of: AsOfOpt = None,
     as_json: JsonOpt = False,
@@ -394,7 +402,10 @@ def where(
 def org(
     ctx: typer.Context,
     name: Annotated[
-        str, typer.Argument(help="Name, acronym or id.", autocompletion=_completer("organizations"))
+        str,
+        typer.Argument(
+            metavar="NAME", help="Name, acronym or id.", autocompletion=_completer("organizations")
+        ),
     ],
     as_of: AsOfOpt = None,
     as_json: JsonOpt = False,
@@ -416,7 +427,10 @@ def org(
 def region(
     ctx: typer.Context,
     name: Annotated[
-        str, typer.Argument(help="Name in any language, alias or id.", autocompletion=_completer("regions"))
+        str,
+        typer.Argument(
+            metavar="NAME", help="Name in any language, alias or id.", autocompletion=_completer("regions")
+        ),
     ],
     as_of: AsOfOpt = None,
     as_json: JsonOpt = False,
@@ -437,7 +451,7 @@ def region(
 @app.command()
 def search(
     ctx: typer.Context,
-    text: Annotated[str, typer.Argument(help="Each word must start a word of the record.")],
+    text: Annotated[str, typer.Argument(metavar="TEXT", help="Each word must start a word of the record.")],
     as_json: JsonOpt = False,
     fmt: FormatOpt = OutputFormat.table,
     fields: FieldsOpt = None,
@@ -479,7 +493,12 @@ def sources(
 def tree(
     ctx: typer.Context,
     alliance: Annotated[
-        str, typer.Argument(help="Alliance: esra, ara or ecrn.", autocompletion=_completer("organizations"))
+        str,
+        typer.Argument(
+            metavar="[ALLIANCE]",
+            help="Alliance: esra, ara or ecrn.",
+            autocompletion=_completer("organizations"),
+        ),
     ] = "esra",
     as_of: AsOfOpt = None,
     as_json: JsonOpt = False,
@@ -530,7 +549,7 @@ def graph(
 
 @app.command("fields")
 def fields_command(
-    command: Annotated[str, typer.Argument(help="A query command, e.g. members.")],
+    command: Annotated[str, typer.Argument(metavar="COMMAND", help="A query command, e.g. members.")],
     as_json: JsonOpt = False,
 ) -> None:
     """The fields of a command's JSON output, for --fields.
@@ -550,7 +569,9 @@ def fields_command(
 
 @app.command("schema")
 def schema_command(
-    command: Annotated[str | None, typer.Argument(help="A query command; all of them when left out.")] = None,
+    command: Annotated[
+        str | None, typer.Argument(metavar="[COMMAND]", help="A query command; all of them when left out.")
+    ] = None,
 ) -> None:
     """The JSON Schema of a command's --json output (draft 2020-12).
 
