@@ -177,7 +177,7 @@ def main(
     """
     ctx.obj = Settings(facts_path, lang)
     if version:
-        render.write_lines([f"esra {__version__} (fact base: {_base_date(ctx.obj)})"])
+        render.write_lines([f"esra {__version__} ({_base_date(ctx.obj)})"])
         raise typer.Exit(EXIT_OK)
     if ctx.invoked_subcommand is None:
         render.write_lines([ctx.get_help()])
@@ -186,9 +186,9 @@ def main(
 
 def _base_date(settings: Settings) -> str:
     try:
-        return "updated " + str(cache.open_base(locate.find(settings.facts)).meta["updated"])
+        return "fact base updated " + str(cache.open_base(locate.find(settings.facts)).meta["updated"])
     except EsraError:
-        return "unavailable"
+        return "fact base unavailable"
 
 
 def _completer(table: str) -> Any:
