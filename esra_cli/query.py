@@ -13,7 +13,7 @@ from esra_cli import dates
 from esra_cli.facts import localized
 from esra_cli.i18n import word
 from esra_cli.names import words
-from esra_cli.schema import KINDS
+from esra_cli.schema import ENTITIES, KINDS
 
 TYPE_CHECKING = False  # typing costs a few ms per call; the names below are for mypy only
 if TYPE_CHECKING:
@@ -81,7 +81,7 @@ def entity(base: FactBase, query: str, lang: str) -> str:
     from esra_cli.errors import Ambiguous, NotFound
 
     found, misses = [], []
-    for table in ("people", "organizations", "regions", "places"):
+    for table in ENTITIES:
         try:
             found.append(_resolve(base, table, query, KINDS[table].singular, lang))
         except Ambiguous:
@@ -200,6 +200,11 @@ def happening_row(base: FactBase, record: Record, lang: str) -> Row:
     return {**row, **cited(record)}
 
 
+def _all_happenings(base: FactBase) -> list[Record]:
+    """Every event, agreement and statement, in file order."""
+    return [r for t in ("events", "agreements", "statements") for r in base.records(t)]
+
+
 def _happenings(base: FactBase, lang: str, records: Iterable[Record]) -> list[Row]:
     rows = [happening_row(base, r, lang) for r in records]
     return sorted(rows, key=lambda row: _sort_key(row["date"]))
@@ -210,7 +215,10 @@ def _happenings(base: FactBase, lang: str, records: Iterable[Record]) -> list[Ro
 
 def members(base: FactBase, alliance: str, lang: str, as_of: dt.date) -> Listing:
     """One row per region with any membership in the alliance: since, role on `as_of`."""
-    org = _resolve(base, "organizations", alliance, "alliance", lang)
+    return _members(base, _resolve(base, "organizations", alliance, "alliance", lang), lang, as_of)
+
+
+def _members(base: FactBase, org: str, lang: str, as_of: dt.date) -> Listing:
     by_region: dict[str, list[Record]] = {}
     for record in _referring(base, org, "memberships", ("organization",)):
         by_region.setdefault(record["region"], []).append(record)
@@ -248,6 +256,16 @@ def _member_row(base: FactBase, rid: str, records: list[Record], lang: str, as_o
         **cited(basis),
         "sources": sources,
     }
+
+
+def _chairs(base: FactBase, org: str, lang: str, as_of: dt.date) -> list[Row]:
+    """The chair and co-chair records of an organization, oldest first."""
+    rows = [
+        membership_row(base, m, lang, as_of)
+        for m in _referring(base, org, "memberships", ("organization",))
+        if m["role"] != "member"
+    ]
+    return sorted(rows, key=lambda m: _sort_key(m["since"]))
 
 
 def _reported(base: FactBase, org: str) -> dict[str, Any]:
@@ -339,20 +357,13 @@ def _role(base: FactBase, position: Record, lang: str, as_of: dt.date, side: str
 
 def what(base: FactBase, query: str | None, lang: str) -> Listing:
     """Events, agreements, collaborations and statements, oldest first, undated last."""
-    records = [r for t in ("events", "agreements", "statements") for r in base.records(t)]
-    rows = _happenings(base, lang, records)
+    rows = _happenings(base, lang, _all_happenings(base))
     return Listing("what", [r for r in rows if _matches(query, _strings(r))])
 
 
 def when(base: FactBase, lo: str | None, hi: str | None, lang: str, as_of: dt.date) -> Listing:
     """The dated timeline, oldest first: an entry stays when its period overlaps lo..hi."""
-    entries = [
-        r
-        for r in _happenings(
-            base, lang, [r for t in ("events", "agreements", "statements") for r in base.records(t)]
-        )
-        if r["date"]
-    ]
+    entries = [r for r in _happenings(base, lang, _all_happenings(base)) if r["date"]]
     for position in base.records("positions"):
         row = position_row(base, position, lang, as_of)
         who_ = row["person"]["name"]
@@ -408,13 +419,7 @@ def org(base: FactBase, name: str, lang: str, as_of: dt.date) -> Card:
     """One alliance or institution: chairs, people in post, members known, events."""
     oid = _resolve(base, "organizations", name, "organization", lang)
     record = base.get(oid)
-    listing = members(base, oid, lang, as_of)
-    chairs = [
-        membership_row(base, m, lang, as_of)
-        for m in _referring(base, oid, "memberships", ("organization",))
-        if m["role"] != "member"
-    ]
-    chairs.sort(key=lambda m: _sort_key(m["since"]))
+    listing = _members(base, oid, lang, as_of)
     people = [
         position_row(base, p, lang, as_of) for p in _referring(base, oid, "positions", ("organization",))
     ]
@@ -430,7 +435,7 @@ def org(base: FactBase, name: str, lang: str, as_of: dt.date) -> Card:
         "founded": record.get("founded"),
         "place": ref(base, record.get("place"), lang),
         "members": {k: v for k, v in listing.caption.items() if k != "organization"},
-        "chairs": chairs,
+        "chairs": _chairs(base, oid, lang, as_of),
         "people": people,
         "events": _happenings(base, lang, _referring(base, oid, "events", ("participants",))),
         "statements": _happenings(base, lang, _referring(base, oid, "statements", ("subjects",))),
@@ -516,21 +521,17 @@ def completions(base: FactBase, table: str, incomplete: str, lang: str) -> list[
 def tree(base: FactBase, alliance: str, lang: str, as_of: dt.date) -> Card:
     """An alliance, its chairs over time and its members by country."""
     org = _resolve(base, "organizations", alliance, "alliance", lang)
-    listing = members(base, org, lang, as_of)
+    listing = _members(base, org, lang, as_of)
     countries: dict[str, list[Row]] = {}
     for row in sorted(listing.rows, key=lambda r: (r["country"], r["name"])):
         countries.setdefault(row["country"], []).append(
             {k: row[k] for k in ("id", "name", "since", "role", "sources", "confidence")}
         )
-    chairs = [
-        membership_row(base, m, lang, as_of) for m in _referring(base, org, "memberships", ("organization",))
-    ]
-    chairs = sorted((c for c in chairs if c["role"] != "member"), key=lambda c: _sort_key(c["since"]))
     data = {
         "id": org,
         "name": base.label(org, lang),
         "acronym": base.get(org).get("acronym"),
-        "chairs": chairs,
+        "chairs": _chairs(base, org, lang, as_of),
         "members": {k: v for k, v in listing.caption.items() if k != "organization"},
         "countries": [{"country": code, "members": rows} for code, rows in countries.items()],
         "sources": list(base.get(org)["sources"]),

@@ -408,11 +408,8 @@ def _happening_table(rows: list[Row], lang: str, title: str | None = None) -> Ta
     )
 
 
-def _what(view: Listing, lang: str) -> RenderableType:
-    return _happening_table(view.rows, lang)
-
-
-def _when_table(view: Listing, lang: str) -> RenderableType:
+def _timeline(view: Listing, lang: str) -> RenderableType:
+    """`what` and `when`: the same columns, their own rows."""
     return _happening_table(view.rows, lang)
 
 
@@ -592,8 +589,8 @@ _LAYOUTS: dict[str, Callable[[Any, str], RenderableType]] = {
     "tree": _tree,
     "members": _members,
     "who": _who,
-    "what": _what,
-    "when": _when_table,
+    "what": _timeline,
+    "when": _timeline,
     "where": _where,
     "search": _search,
     "sources": _sources_table,
