@@ -42,6 +42,16 @@ def today(as_of: str | None) -> dt.date:
     return dates.last_day(as_of) if as_of else datetime.date.today()
 
 
+def answer(
+    command: str, base: FactBase, lang: str, args: dict[str, Any], fmt: str, fields: str | None, cite: bool
+) -> str | None:
+    """Look up and print one query command's answer; returns the text when it may be kept."""
+    from esra_cli import render
+
+    register = {s["id"]: s for s in base.records("sources")} if cite else None
+    return render.emit(view(command, base, lang, args), render.Output(fmt, lang, fields, register))
+
+
 def view(command: str, base: FactBase, lang: str, args: dict[str, Any]) -> View:
     """Answer one query command; `args` holds its parameters by name (as_of, lo, hi, ...)."""
     from esra_cli import query

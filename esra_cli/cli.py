@@ -229,11 +229,9 @@ def answer(
     **args: Any,
 ) -> None:
     """Load, look up, render: the whole body of every query command."""
-    language = settings(ctx, path, lang).lang.value
-    base = load(ctx, path)
-    register = {s["id"]: s for s in base.records("sources")} if cite else None
-    output = render.Output("json" if as_json else fmt.value, language, fields, register)
-    render.emit(answers.view(command, base, language, args), output)
+    chosen = settings(ctx, path, lang)
+    base = cache.open_base(locate.find(chosen.facts))
+    answers.answer(command, base, chosen.lang.value, args, "json" if as_json else fmt.value, fields, cite)
 
 
 @app.command()

@@ -121,9 +121,7 @@ def run(argv: list[str]) -> int | None:
         from esra_cli import answers
 
         base = cache.open_base(path)
-        cite = {s["id"]: s for s in base.records("sources")} if call.cite else None
-        output = render.Output(call.format, call.lang, call.fields, cite)
-        text = render.emit(answers.view(call.command, base, call.lang, call.args), output)
+        text = answers.answer(call.command, base, call.lang, call.args, call.format, call.fields, call.cite)
         if entry and text is not None:
             cache.keep_answer(entry, key, text)
     except EsraError as err:
