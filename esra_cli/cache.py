@@ -123,16 +123,10 @@ def answer(entry: str, key: str) -> str | None:
     return text if stored_key == key and isinstance(text, str) else None
 
 
-def help_folder() -> str | None:
-    """Where help pages are kept: they depend on esra's version and nothing else."""
-    folder = root()
-    return None if folder is None else os.path.join(folder, f"help-{__version__}")
-
-
-def keep_answer(entry: str, key: str, text: str, create: bool = False) -> None:
-    """Keep a call's output in its entry; unless `create`, only if the entry exists already
-    (a fact base's entry exists only once the base was cached, settled and valid)."""
-    if not create and not os.path.isdir(entry):
+def keep_answer(entry: str, key: str, text: str) -> None:
+    """Keep a call's output in its entry, if the entry exists already (a fact base's entry
+    exists only once the base was cached, settled and valid)."""
+    if not os.path.isdir(entry):
         return
     target = answer_file(entry, key)
     staging = f"{target}.{os.getpid()}.tmp"

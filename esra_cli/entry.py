@@ -41,28 +41,14 @@ def main() -> None:
 
 
 def _typer_app() -> int:
-    """Run the Typer app; help pages are kept in the cache, as they change only with esra."""
-    from esra_cli import cache
+    """Run the Typer app, unless a shipped help page answers (helppages.py)."""
+    from esra_cli import helppages
 
-    folder, key = cache.help_folder(), _help_key(sys.argv[1:])
-    kept = cache.answer(folder, key) if folder and key else None
-    if kept is not None:
-        sys.stdout.write(kept)
+    page = helppages.shipped(sys.argv[1:])
+    if page is not None:
+        sys.stdout.write(page)
         return EXIT_OK
-    real, capture = sys.stdout, None
-    if folder and key:
-        import io
-
-        sys.stdout = capture = io.StringIO()
-    try:
-        code = _run_typer()
-    finally:
-        sys.stdout = real
-    if capture is not None:
-        sys.stdout.write(capture.getvalue())
-        if code == EXIT_OK and folder and key:
-            cache.keep_answer(folder, key, capture.getvalue(), create=True)
-    return code
+    return _run_typer()
 
 
 def _run_typer() -> int:
@@ -73,23 +59,6 @@ def _run_typer() -> int:
     except SystemExit as done:
         return done.code if isinstance(done.code, int) else (0 if done.code is None else 1)
     return EXIT_OK
-
-
-def _help_key(argv: list[str]) -> str | None:
-    """A key for a plain help request (`esra`, `esra --help`, `esra add person -h`), else None.
-
-    Click wraps help to the terminal's width, so the width is part of the key.
-    """
-    if "_ESRA_COMPLETE" in os.environ:  # a shell asking for completions, with no argv
-        return None
-    words = [a for a in argv if a not in ("--help", "-h")]
-    if (len(words) == len(argv) and argv) or any(w.startswith("-") for w in words):
-        return None
-    try:
-        width = int(os.environ.get("COLUMNS", "")) or os.get_terminal_size(1).columns
-    except (ValueError, OSError):
-        width = 80
-    return "\0".join(["help", *argv, str(width)])
 
 
 def _finish(code: int) -> None:

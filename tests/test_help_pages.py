@@ -1,0 +1,96 @@
+"""Shipped help pages: exactly what the Typer app prints, and only where it would print them."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from esra_cli import helppages
+from tests.test_process import ESRA
+
+# The Typer app itself, bypassing the shipped pages: what `esra` printed before they existed.
+TYPER_APP = "import sys; from esra_cli.entry import _run_typer; sys.argv[0] = 'esra'; sys.exit(_run_typer())"
+
+
+def run(argv: list[str], env: dict[str, str], typer_app: bool = False) -> tuple[int, str, str]:
+    """`esra ARGV` (or the bare Typer app) in a subprocess: exit code, stdout, stderr."""
+    environment = {k: v for k, v in os.environ.items() if not k.startswith("ESRA_")} | env
+    command = [sys.executable, "-c", TYPER_APP, *argv] if typer_app else [ESRA, *argv]
+    done = subprocess.run(command, capture_output=True, text=True, env=environment, timeout=60, check=False)
+    return done.returncode, done.stdout, done.stderr
+
+
+def test_the_shipped_pages_are_what_the_app_renders() -> None:
+    shipped = Path(helppages.PAGES).read_text(encoding="utf-8")
+    assert shipped == helppages.build(), "help.txt is stale: run `python -m esra_cli.helppages`"
+
+
+def test_every_command_has_a_page() -> None:
+    pages = Path(helppages.PAGES).read_text(encoding="utf-8").split("\f")[1:]
+    titles = [page.split("\n", 1)[0] for page in pages]
+    assert titles == [" ".join(["esra", *words]) for words in helppages.commands()]
+    assert {"esra", "esra members", "esra add", "esra add person"} <= set(titles)
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [["--help"], ["-h"], ["members", "--help"], ["when", "-h"], ["add", "--help"], ["add", "person", "-h"]],
+    ids=" ".join,
+)
+@pytest.mark.parametrize("columns", ["80", "200"])
+def test_a_help_page_is_what_the_typer_app_prints(argv: list[str], columns: str) -> None:
+    shipped = run(argv, {"COLUMNS": columns})
+    assert shipped == run(argv, {"COLUMNS": columns}, typer_app=True)
+    assert shipped[0] == 0 and shipped[1].startswith("Usage: esra")
+
+
+@pytest.mark.parametrize(
+    ("argv", "env"),
+    [
+        (["--help"], {"COLUMNS": "60"}),  # narrower: Click wraps it differently
+        (["members", "--help"], {"ESRA_LANG": "fr"}),  # a usage error below the top level
+        (["--help"], {"ESRA_LANG": "fr"}),  # but not at the top level: help is eager
+        (["members", "--help"], {"ESRA_LANG": "IT"}),
+        (["nosuch", "--help"], {}),
+        (["add", "nosuch", "--help"], {}),
+        (["--lang", "it", "--help"], {}),
+        (["members", "--help", "extra"], {}),
+        ([], {}),
+    ],
+    ids=str,
+)
+def test_other_help_requests_answer_as_the_typer_app_does(argv: list[str], env: dict[str, str]) -> None:
+    assert run(argv, env) == run(argv, env, typer_app=True)
+
+
+def test_a_narrow_terminal_gets_a_narrower_page() -> None:
+    wide, narrow = run(["--help"], {"COLUMNS": "100"}), run(["--help"], {"COLUMNS": "60"})
+    first_paragraph = [page.split("\n\n")[1].splitlines() for page in (wide[1], narrow[1])]
+    assert len(first_paragraph[0][0]) > 58 >= len(first_paragraph[1][0])
+
+
+def test_help_imports_no_framework() -> None:
+    probe = """
+import os, sys
+sys.argv = ["esra", "members", "--help"]
+real_exit = os._exit
+
+def report_then_exit(code):
+    sys.stderr.write(" ".join(sorted(m for m in sys.modules if m.split(".")[0] in ("rich", "typer"))))
+    real_exit(code)
+
+os._exit = report_then_exit
+from esra_cli.entry import main
+main()
+"""
+    done = subprocess.run(
+        [sys.executable, "-c", probe], capture_output=True, text=True, timeout=60, check=False,
+        env={**os.environ, "COLUMNS": "100"},
+    )  # fmt: skip
+    assert done.returncode == 0
+    assert done.stdout.startswith("Usage: esra members")
+    assert done.stderr == ""
