@@ -6,8 +6,9 @@ shards (index.py), so a lookup in a large base loads only the shards it touches.
 the entry, `answers/` keeps the exact output of earlier piped or --json calls, so a
 repeated call is answered without loading anything.
 
-An entry's name is the file's path hash, device, inode, size, mtime and ctime, and esra's
-version, so any edit makes a new name. A file changed in the last RACY_SECONDS is never
+An entry's name is the file's path hash, device, inode, size, mtime and ctime, and a stamp
+of esra's own code, so any edit makes a new name, and so does new code: an upgrade, a
+reinstall under the same version, a developer's edit. A file changed in the last RACY_SECONDS is never
 cached: a second edit within the same mtime tick would keep its stat (git's "racily
 clean" rule).
 
@@ -63,7 +64,26 @@ def entry_for(path: str) -> str | None:
         return None
     where = zlib.crc32(os.path.realpath(path).encode("utf-8", "surrogateescape"))
     stamp = f"{st.st_dev}-{st.st_ino}-{st.st_size}-{st.st_mtime_ns}-{st.st_ctime_ns}"
-    return os.path.join(folder, f"{where:08x}-{stamp}-{__version__}-{LAYOUT}")
+    return os.path.join(folder, f"{where:08x}-{stamp}-{_code_stamp()}-{LAYOUT}")
+
+
+def _code_stamp() -> str:
+    """esra's version, and a hash of its modules' stat and of the folder they are installed in.
+
+    Kept answers are esra's output, so they must not outlive the code that printed them,
+    even when the version number stays. The install folder's mtime changes when packages
+    are installed or removed beside esra (a new Rich could draw tables differently).
+    About 30 stat calls: a tenth of a millisecond.
+    """
+    package = os.path.dirname(os.path.abspath(__file__))
+    parts = [str(os.stat(os.path.dirname(package)).st_mtime_ns)]
+    with os.scandir(package) as entries:
+        for entry in entries:
+            if entry.name.endswith((".py", ".txt")):
+                st = entry.stat()
+                parts.append(f"{entry.name}:{st.st_size}:{st.st_mtime_ns}")
+    parts.sort()
+    return f"{__version__}-{zlib.crc32(' '.join(parts).encode()):08x}"
 
 
 def open_base(path: str) -> FactBase:

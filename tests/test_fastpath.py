@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import subprocess
 import sys
 import time
@@ -192,3 +193,36 @@ main()
         assert result.returncode == 0, result.stderr
         assert json.loads(result.stdout)
         assert result.stderr == "", f"imported: {result.stderr}"
+
+
+def test_new_code_under_the_same_version_never_reads_old_answers(tmp_path: Path) -> None:
+    # A reinstall or a developer's edit keeps the version number; the kept answers are output
+    # of the old code and must not be served by the new.
+    code = tmp_path / "code"
+    shutil.copytree(
+        Path(cache.__file__).parent, code / "esra_cli", ignore=shutil.ignore_patterns("__pycache__")
+    )
+    environment = {**os.environ, "PYTHONPATH": str(code), "ESRA_CACHE": str(tmp_path / "cache")}
+    members = [
+        sys.executable,
+        "-c",
+        "from esra_cli.entry import main; main()",
+        "members",
+        "--facts",
+        str(SHIPPED),
+    ]
+
+    def table() -> str:
+        done = subprocess.run(
+            members, capture_output=True, text=True, env=environment, timeout=60, check=True, cwd=code
+        )
+        return done.stdout
+
+    before = table()
+    assert before == table()  # kept
+    i18n = code / "esra_cli" / "i18n.py"
+    i18n.write_text(
+        i18n.read_text(encoding="utf-8").replace('("Region", ', '("Member region", '), encoding="utf-8"
+    )
+    after = table()
+    assert "Member region" in after and "Member region" not in before
