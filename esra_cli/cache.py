@@ -67,6 +67,9 @@ def entry_for(path: str) -> str | None:
     return os.path.join(folder, f"{where:08x}-{stamp}-{_code_stamp()}-{LAYOUT}")
 
 
+_CODE: list[str] = []  # the stamp, once worked out: a call asks for its entry more than once
+
+
 def _code_stamp() -> str:
     """esra's version, and a hash of its modules' stat and of the folder they are installed in.
 
@@ -75,6 +78,8 @@ def _code_stamp() -> str:
     are installed or removed beside esra (a new Rich could draw tables differently).
     About 30 stat calls: a tenth of a millisecond.
     """
+    if _CODE:
+        return _CODE[0]
     package = os.path.dirname(os.path.abspath(__file__))
     parts = [str(os.stat(os.path.dirname(package)).st_mtime_ns)]
     with os.scandir(package) as entries:
@@ -83,7 +88,8 @@ def _code_stamp() -> str:
                 st = entry.stat()
                 parts.append(f"{entry.name}:{st.st_size}:{st.st_mtime_ns}")
     parts.sort()
-    return f"{__version__}-{zlib.crc32(' '.join(parts).encode()):08x}"
+    _CODE.append(f"{__version__}-{zlib.crc32(' '.join(parts).encode()):08x}")
+    return _CODE[0]
 
 
 def open_base(path: str) -> FactBase:
