@@ -27,6 +27,15 @@ QUERIES: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
     "sources": ((), LISTS),
     "tree": (("alliance",), ("--as-of",)),
 }
+# The kind of entity each command's NAME argument completes to (shell completion).
+COMPLETES = {
+    "members": "organizations",
+    "person": "people",
+    "where": "places",
+    "org": "organizations",
+    "region": "regions",
+    "tree": "organizations",
+}
 FLAGS = ("--json", "--cite")
 FORMATS = ("table", "json", "jsonl", "csv", "plain")  # of the list commands; cli.OutputFormat
 REQUIRED = {"person": 1, "org": 1, "region": 1, "search": 1}

@@ -191,8 +191,12 @@ def _base_date(settings: Settings) -> str:
         return "fact base unavailable"
 
 
-def _completer(table: str) -> Any:
-    """An autocompletion callback offering the names of one kind of entity."""
+def _completer(command: str) -> Any:
+    """The autocompletion callback of a command's NAME: names of the kind it looks up.
+
+    bash's completions of NAME come from complete.py without Typer; this serves the rest.
+    """
+    table = answers.COMPLETES[command]
 
     def complete(ctx: typer.Context, incomplete: str) -> list[tuple[str, str]]:
         root = ctx.find_root().params
@@ -242,7 +246,7 @@ def members(
         typer.Argument(
             metavar="[ALLIANCE]",
             help="Alliance: esra, ara or ecrn.",
-            autocompletion=_completer("organizations"),
+            autocompletion=_completer("members"),
         ),
     ] = "esra",
     as_of: AsOfOpt = None,
@@ -280,7 +284,7 @@ def person(
     name: Annotated[
         str,
         typer.Argument(
-            metavar="NAME", help="Name, surname, first name or id.", autocompletion=_completer("people")
+            metavar="NAME", help="Name, surname, first name or id.", autocompletion=_completer("person")
         ),
     ],
     as_of: AsOfOpt = None,
@@ -377,7 +381,7 @@ def where(
     ctx: typer.Context,
     place: Annotated[
         str | None,
-        typer.Argument(metavar="[PLACE]", help="A city or venue.", autocompletion=_completer("places")),
+        typer.Argument(metavar="[PLACE]", help="A city or venue.", autocompletion=_completer("where")),
     ] = None,
     as_json: JsonOpt = False,
     fmt: FormatOpt = OutputFormat.table,
@@ -401,9 +405,7 @@ def org(
     ctx: typer.Context,
     name: Annotated[
         str,
-        typer.Argument(
-            metavar="NAME", help="Name, acronym or id.", autocompletion=_completer("organizations")
-        ),
+        typer.Argument(metavar="NAME", help="Name, acronym or id.", autocompletion=_completer("org")),
     ],
     as_of: AsOfOpt = None,
     as_json: JsonOpt = False,
@@ -427,7 +429,7 @@ def region(
     name: Annotated[
         str,
         typer.Argument(
-            metavar="NAME", help="Name in any language, alias or id.", autocompletion=_completer("regions")
+            metavar="NAME", help="Name in any language, alias or id.", autocompletion=_completer("region")
         ),
     ],
     as_of: AsOfOpt = None,
@@ -495,7 +497,7 @@ def tree(
         typer.Argument(
             metavar="[ALLIANCE]",
             help="Alliance: esra, ara or ecrn.",
-            autocompletion=_completer("organizations"),
+            autocompletion=_completer("tree"),
         ),
     ] = "esra",
     as_of: AsOfOpt = None,

@@ -1,10 +1,11 @@
 """The `esra` command's entry point: the process-level policy around the two ways to answer.
 
-Query commands go through the fast path (fastpath.py); everything else through the Typer
-app, which maps expected failures itself (cli.EsraGroup). Here: a reader closing the pipe
-early is a success, anything unexpected is one line on stderr and exit 1 (a traceback only
-with ESRA_DEBUG=1), and the process ends with os._exit once output is flushed, skipping an
-interpreter teardown that costs a fifth of a short run.
+Query commands go through the fast path (fastpath.py), bash's completion of names through
+complete.py, help through the shipped pages (helppages.py); everything else through the
+Typer app, which maps expected failures itself (cli.EsraGroup). Here: a reader closing the
+pipe early is a success, anything unexpected is one line on stderr and exit 1 (a traceback
+only with ESRA_DEBUG=1), and the process ends with os._exit once output is flushed,
+skipping an interpreter teardown that costs a fifth of a short run.
 """
 
 from __future__ import annotations
@@ -24,9 +25,9 @@ def main() -> None:
     gc.disable()
     _compile_once()
     try:
-        from esra_cli import fastpath
+        from esra_cli import complete, fastpath
 
-        code = fastpath.run(sys.argv[1:])
+        code = complete.run() if "_ESRA_COMPLETE" in os.environ else fastpath.run(sys.argv[1:])
         if code is None:
             code = _typer_app()
     except BrokenPipeError:
