@@ -50,13 +50,17 @@ def timed(command: list[str], env: dict[str, str]) -> tuple[float, int]:
 def ratio(
     make: Callable[[int], list[str]], floor: list[str], env: dict[str, str], reps: int,
     before: Callable[[int], None] = lambda _: None,
+    settings: Callable[[int], dict[str, str]] = lambda _: {},
 ) -> tuple[float, float]:  # fmt: skip
-    """Median of the call over median of the floor, alternating; and the call's median seconds."""
+    """Median of the call over median of the floor, alternating; and the call's median seconds.
+
+    The n-th call runs make(n) after before(n), with settings(n) added to its environment.
+    """
     calls, floors = [], []
     for n in range(reps):
         floors.append(timed(floor, env)[0])
         before(n)
-        calls.append(timed(make(n), env)[0])
+        calls.append(timed(make(n), env | settings(n))[0])
     return statistics.median(calls) / statistics.median(floors), statistics.median(calls)
 
 
@@ -105,12 +109,30 @@ def startup_rows(env: dict[str, str], reps: int) -> list[Row]:
         measured, _ = ratio(partial(command, call), floor, env | settings, reps)
         shown = " ".join(call).replace("--as-of", "--as-of DATE")
         rows.append((f"`esra {shown}`", f"{measured:.2f}×", target, note))
+    rows += completion_rows(env, reps)
     peaks = [
         timed([ESRA, "members", "--json"], env | {"ESRA_CACHE": c})[1] for c in ("off", env["ESRA_CACHE"])
     ]
     rows.append(
         ("peak memory, shipped base", f"{max(peaks) / 1024:.1f} MiB", 40, "with and without the cache")
     )
+    return rows
+
+
+def completion_rows(env: dict[str, str], reps: int) -> list[Row]:
+    """bash asking for the names that complete `esra region PREFIX`, as on a Tab."""
+    prefixes = [a + b for a in "bcdlmnpst" for b in "aeiou"]
+
+    def tab(prefix: str) -> dict[str, str]:
+        return {"_ESRA_COMPLETE": "complete_bash", "COMP_WORDS": f"esra region {prefix}", "COMP_CWORD": "2"}
+
+    rows: list[Row] = []
+    for note, settings in (
+        ("a new prefix each call", lambda n: tab(prefixes[n % len(prefixes)])),
+        ("the same prefix again (Tab, Tab)", lambda _: tab("ba")),
+    ):
+        measured, _ = ratio(lambda _: [ESRA], [PYTHON, "-c", "pass"], env, reps, settings=settings)
+        rows.append(("`esra region PREFIX<Tab>` in bash", f"{measured:.2f}×", None, note))
     return rows
 
 

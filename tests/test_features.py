@@ -69,13 +69,32 @@ def test_zsh_and_fish_get_descriptions() -> None:
     assert fish.splitlines() == ["turin\tTurin"]
 
 
-@pytest.mark.parametrize("shell", ["bash", "zsh", "fish"])
-def test_show_completion_prints_the_script(shell: str) -> None:
+def test_show_completion_prints_the_script_of_the_shell_it_runs_in() -> None:
+    # Typer detects the shell from the process tree: a word after the flag is not read.
     result = subprocess.run(
-        [ESRA, "--show-completion", shell], capture_output=True, text=True, timeout=60, check=False
+        ["bash", "-c", f"{ESRA} --show-completion"], capture_output=True, text=True, timeout=60, check=False
     )
     assert result.returncode == 0, result.stderr
-    assert "_ESRA_COMPLETE" in result.stdout
+    assert "_ESRA_COMPLETE=complete_bash" in result.stdout
+    assert result.stdout.rstrip().endswith("complete -o default -F _esra_completion esra")
+
+
+@pytest.mark.parametrize(
+    ("shell", "marker"),
+    [
+        ("bash", "complete -o default -F _esra_completion esra"),
+        ("zsh", "compdef _esra_completion esra"),
+        ("fish", "complete --command esra --no-files"),
+    ],
+)
+def test_each_shell_gets_its_own_script(shell: str, marker: str) -> None:
+    # Typer's switch for naming the shell rather than detecting it (its own tests use it).
+    env = {**os.environ, "_TYPER_COMPLETE_TEST_DISABLE_SHELL_DETECTION": "1"}
+    result = subprocess.run(
+        [ESRA, "--show-completion", shell], capture_output=True, text=True, env=env, timeout=60, check=False
+    )
+    assert result.returncode == 0, result.stderr
+    assert marker in result.stdout and f"_ESRA_COMPLETE=complete_{shell}" in result.stdout
 
 
 # --- --as-of --------------------------------------------------------------------------------
