@@ -66,10 +66,10 @@ def emit(view: View, output: Output) -> str | None:
     if output.format != "table":
         text = _data_text(view, output, out)
     elif out.isatty():
-        _print_terminal(_human(view, output), out)
+        _print_terminal(_human(view, output, piped=False), out)
         return None
     else:
-        text = _plain(_human(view, output), out)
+        text = _plain(_human(view, output, piped=True), out)
     write_answer(text, output.format == "table")
     return text
 
@@ -97,31 +97,35 @@ def _one_line(value: str) -> str:
     return clean(" ".join(value.split())) if value else ""
 
 
-def _human(view: View, output: Output) -> RenderableType:
+def _human(view: View, output: Output, piped: bool) -> RenderableType:
     """The table (or tree) for people; with --cite, numbered sources under it."""
-    if output.cite is None:
-        return _LAYOUTS[view.kind](view, output.lang)
-    from rich.console import Group
-
-    numbers: dict[str, int] = {}
-    _CITING.numbers = numbers
+    numbers: dict[str, int] | None = None if output.cite is None else {}
+    _DRAWING.numbers, _DRAWING.piped = numbers, piped
     try:
         body = _LAYOUTS[view.kind](view, output.lang)
+        if output.cite is None or numbers is None:
+            return body
+        from rich.console import Group
+
         return Group(body, _citations(numbers, output.cite, output.lang))
     finally:
-        _CITING.numbers = None
+        _DRAWING.numbers, _DRAWING.piped = None, False
 
 
-class _Citing:
-    """While a table is built with --cite: source id -> its number, in order of first use.
+class _Drawing:
+    """What every layout needs while a view is drawn, and no layout is passed.
 
-    Module state rather than a parameter: every layout cites through `_sources`.
+    numbers: with --cite, source id -> its number, in order of first use (see `_sources`).
+    piped: drawn at PIPE_WIDTH, where nothing wraps, so a table's cells carry their padding
+    as spaces and skip wrapping: the same text, which Rich draws in two thirds of the time
+    its Padding takes (tests/test_tables.py holds the two equal).
     """
 
     numbers: dict[str, int] | None = None
+    piped = False
 
 
-_CITING = _Citing()
+_DRAWING = _Drawing()
 
 
 def _citations(numbers: dict[str, int], register: dict[str, Any], lang: str) -> RenderableType:
@@ -250,10 +254,18 @@ def _table(lang: str, *names: str, caption: str | None = None, title: str | None
     from rich import box
     from rich.table import Table
 
-    table = Table(box=box.SIMPLE_HEAD, caption=caption, title=title, title_justify="left")
+    padding = (0, 0) if _DRAWING.piped else (0, 1)  # piped: the cells carry it (see _Drawing)
+    table = Table(box=box.SIMPLE_HEAD, caption=caption, title=title, title_justify="left", padding=padding)
     for name in names:
-        table.add_column(header(name, lang), overflow="fold")
+        table.add_column(_padded(header(name, lang)), overflow="fold", no_wrap=_DRAWING.piped)
     return table
+
+
+def _padded(text: str) -> str:
+    """A table cell's text, with the padding of one space each side of every line when piped."""
+    if not _DRAWING.piped:
+        return text
+    return " " + text.replace("\n", " \n ") + " "
 
 
 def _text(value: object) -> Any:
@@ -291,7 +303,7 @@ def _conf(row: Row, lang: str) -> str:
 
 def _sources(row: Row) -> str:
     ids = row.get("sources", [])
-    numbers = _CITING.numbers
+    numbers = _DRAWING.numbers
     if numbers is None:
         return ", ".join(ids)
     for rid in ids:
@@ -300,8 +312,10 @@ def _sources(row: Row) -> str:
 
 
 def _rows(table: Table, cells: Iterable[Iterable[object]]) -> Table:
+    from rich.text import Text
+
     for row in cells:
-        table.add_row(*(_text(c) for c in row))
+        table.add_row(*(Text(_padded(clean(c))) for c in row))
     return table
 
 
