@@ -75,6 +75,13 @@ def test_only_names_are_answered_without_typer(
     assert bool(out.getvalue()) is answered
 
 
+@pytest.mark.parametrize("lang", ["it", "EN", "fr"])
+def test_the_language_may_come_from_the_environment(lang: str, tmp_path: Path) -> None:
+    line = "esra region ba"
+    expected = completed(line, typer_app=True, ESRA_CACHE="off", ESRA_LANG=lang)
+    assert completed(line, ESRA_CACHE=str(tmp_path), ESRA_LANG=lang) == expected
+
+
 def test_a_broken_base_offers_nothing_and_says_nothing(tmp_path: Path) -> None:
     broken = tmp_path / "facts.toml"
     broken.write_text("[[people]\n", encoding="utf-8")
