@@ -109,6 +109,9 @@ def startup_rows(env: dict[str, str], reps: int) -> list[Row]:
         measured, _ = ratio(partial(command, call), floor, env | settings, reps)
         shown = " ".join(call).replace("--as-of", "--as-of DATE")
         rows.append((f"`esra {shown}`", f"{measured:.2f}×", target, note))
+    rich = [PYTHON, "-c", "from rich.console import Console; from rich.table import Table"]
+    measured, _ = ratio(lambda _: rich, floor, env, reps)
+    rows.append(("for comparison: importing Rich's console and table", f"{measured:.2f}×", None, "no esra"))
     rows += completion_rows(env, reps)
     peaks = [
         timed([ESRA, "members", "--json"], env | {"ESRA_CACHE": c})[1] for c in ("off", env["ESRA_CACHE"])
