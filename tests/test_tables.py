@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import io
 from typing import Any
 
 import pytest
@@ -32,17 +31,7 @@ CALLS: list[tuple[str, dict[str, Any]]] = [
 
 def piped(view: View, output: render.Output, fast: bool, encoding: str = "utf-8") -> str:
     """The piped table; `fast`: the padding in the cells, else Rich's own Padding."""
-    return render._plain(render._human(view, output, piped=fast), _Stream(encoding))
-
-
-class _Stream(io.StringIO):
-    def __init__(self, encoding: str) -> None:
-        super().__init__()
-        self._encoding = encoding
-
-    @property
-    def encoding(self) -> str:  # type: ignore[override]
-        return self._encoding
+    return render._plain(render._human(view, output, piped=fast), render._Buffer(encoding))
 
 
 @pytest.mark.parametrize(("command", "args"), CALLS, ids=[c for c, _ in CALLS])
