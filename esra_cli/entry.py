@@ -14,7 +14,7 @@ import gc
 import os
 import sys
 
-from esra_cli.errors import EXIT_INTERNAL, EXIT_OK
+from esra_cli.errors import EXIT_INTERNAL, EXIT_INTERRUPTED, EXIT_OK
 
 
 def main() -> None:
@@ -32,6 +32,8 @@ def main() -> None:
             code = _typer_app()
     except BrokenPipeError:
         code = EXIT_OK
+    except KeyboardInterrupt:  # Ctrl-C: quietly, with the code the Typer app gives it too
+        code = EXIT_INTERRUPTED
     except Exception as err:  # the last resort: every expected error was mapped already
         if os.environ.get("ESRA_DEBUG") == "1":
             raise

@@ -6,6 +6,7 @@ EXIT_INTERNAL = 1
 EXIT_USAGE = 2
 EXIT_NOT_FOUND = 3
 EXIT_FACTS = 4
+EXIT_INTERRUPTED = 130  # 128 + SIGINT, as shells report a command stopped by Ctrl-C
 
 
 class EsraError(Exception):

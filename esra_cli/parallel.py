@@ -25,7 +25,7 @@ from esra_cli.schema import KINDS
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
-    from typing import Any
+    from typing import Any, BinaryIO
 
 # Below this, forking and merging cost about what they save (measured: no gain at 40 KB, a
 # sixth at 63 KB, a half from 250 KB on 2 cores).
@@ -73,28 +73,35 @@ def _parse_apart(text: str, starts: list[int]) -> dict[str, Any] | None:
     """The merged parse of the pieces, or None where only a whole parse can say."""
     ends = [*starts[1:], len(text)]
     children = [_fork_parse(text[start:end]) for start, end in zip(starts[1:], ends[1:], strict=True)]
+    done: set[int] = set()
     try:
-        merged: dict[str, Any] | None = tomllib.loads(text[: ends[0]])
-    except tomllib.TOMLDecodeError:
-        merged = None
-    for (pid, reader), start in zip(children, starts[1:], strict=True):
-        with os.fdopen(reader, "rb") as pipe:
-            data = pipe.read() if merged is not None else b""
-        if merged is None:
-            os.kill(pid, 9)  # its piece cannot help any more
-        os.waitpid(pid, 0)
-        if merged is not None:
-            merged = _merge(merged, _unpack(data), text, start)
-    return merged
+        try:
+            merged: dict[str, Any] | None = tomllib.loads(text[: ends[0]])
+        except tomllib.TOMLDecodeError:
+            return None
+        for (pid, pipe), start in zip(children, starts[1:], strict=True):
+            with pipe:
+                data = pipe.read()
+            done.add(pid)  # before the wait: a pid once reaped may belong to another process
+            os.waitpid(pid, 0)
+            merged = _merge(merged, _unpack(data), text, start) if merged is not None else None
+        return merged
+    finally:
+        # Children whose piece cannot help any more, or left behind by an interrupt.
+        for pid, pipe in children:
+            pipe.close()
+            if pid not in done:
+                os.kill(pid, 9)
+                os.waitpid(pid, 0)
 
 
-def _fork_parse(piece: str) -> tuple[int, int]:
+def _fork_parse(piece: str) -> tuple[int, BinaryIO]:
     """Start parsing `piece` in a child; its pid, and the pipe its marshalled result comes on."""
     reader, writer = os.pipe()
     pid = os.fork()
     if pid:
         os.close(writer)
-        return pid, reader
+        return pid, os.fdopen(reader, "rb")
     try:  # the child: write the result, or nothing when it fails
         os.close(reader)
         with os.fdopen(writer, "wb") as pipe:

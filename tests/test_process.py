@@ -6,8 +6,10 @@ import json
 import os
 import pty
 import shutil
+import signal
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -125,3 +127,37 @@ def test_a_twenty_column_terminal_does_not_crash() -> None:
     code, out = run_in_terminal("members", columns=20)
     assert code == 0
     assert out
+
+
+@pytest.fixture(scope="module")
+def slow_base(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A valid base that takes a second or more to parse, so an interrupt lands in the parse."""
+    shipped = (Path(__file__).resolve().parent.parent / "facts.toml").read_text(encoding="utf-8")
+    person = '\n[[people]]\nid = "p{n}"\nname = "Person {n}"\nsources = ["ansa-2024-11-08"]\n'
+    extra = "".join(person.format(n=n) for n in range(60_000))
+    path = tmp_path_factory.mktemp("slow") / "facts.toml"
+    path.write_text(shipped + extra, encoding="utf-8")
+    return path
+
+
+@pytest.mark.parametrize("args", [["members", "--json"], ["check"]], ids=["fast path", "typer app"])
+@pytest.mark.parametrize("whole_group", [True, False], ids=["ctrl-c", "kill -INT"])
+def test_an_interrupt_ends_quietly_and_leaves_no_process_behind(
+    args: list[str], whole_group: bool, slow_base: Path
+) -> None:
+    # Ctrl-C in a terminal signals the whole process group; `kill -INT` only esra itself.
+    env = {**os.environ, "ESRA_CACHE": "off", "ESRA_FACTS": str(slow_base)}
+    proc = subprocess.Popen(
+        [ESRA, *args], stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env, start_new_session=True
+    )
+    time.sleep(0.5)  # past start-up, inside the parse (which takes over a second)
+    assert proc.poll() is None, "the parse ended before the interrupt: the base is too small"
+    if whole_group:
+        os.killpg(proc.pid, signal.SIGINT)
+    else:
+        proc.send_signal(signal.SIGINT)
+    out, err = proc.communicate(timeout=60)
+    assert (proc.returncode, out, err) == (130, b"", b"")
+    time.sleep(0.2)
+    with pytest.raises(ProcessLookupError):
+        os.killpg(proc.pid, 0)  # no parser child is left in esra's process group
