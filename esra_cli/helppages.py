@@ -21,15 +21,15 @@ LANGS = ("en", "it")
 
 
 def shipped(argv: list[str]) -> str | None:
-    """The shipped page for `esra WORDS... --help`, or None when the app must answer."""
-    if not argv or argv[-1] not in HELP_FLAGS or "_ESRA_COMPLETE" in os.environ:
+    """The shipped page for `esra WORDS... --help` (or a bare `esra`), or None when the app must answer."""
+    if (argv and argv[-1] not in HELP_FLAGS) or "_ESRA_COMPLETE" in os.environ:
         return None
     words = argv[:-1]
     if any(w.startswith("-") for w in words) or _columns() < WIDTH:
         return None
-    # Below the top level, Click first validates the top level's options, and an invalid
-    # ESRA_LANG is then a usage error: the app says so.
-    if words and os.environ.get("ESRA_LANG", "en").lower() not in (*LANGS, ""):
+    # Except for `esra --help`, which is eager, Click first validates the top level's options,
+    # and an invalid ESRA_LANG is then a usage error: the app says so.
+    if (words or not argv) and os.environ.get("ESRA_LANG", "en").lower() not in (*LANGS, ""):
         return None
     try:
         with open(PAGES, encoding="utf-8") as handle:

@@ -60,6 +60,8 @@ def test_a_help_page_is_what_the_typer_app_prints(argv: list[str], columns: str)
         (["--lang", "it", "--help"], {}),
         (["members", "--help", "extra"], {}),
         ([], {}),
+        ([], {"ESRA_LANG": "fr"}),
+        ([], {"COLUMNS": "60"}),
     ],
     ids=str,
 )
@@ -73,10 +75,11 @@ def test_a_narrow_terminal_gets_a_narrower_page() -> None:
     assert len(first_paragraph[0][0]) > 58 >= len(first_paragraph[1][0])
 
 
-def test_help_imports_no_framework() -> None:
-    probe = """
+@pytest.mark.parametrize("argv", [["members", "--help"], []], ids=["members --help", "bare"])
+def test_help_imports_no_framework(argv: list[str]) -> None:
+    probe = f"""
 import os, sys
-sys.argv = ["esra", "members", "--help"]
+sys.argv = ["esra", *{argv!r}]
 real_exit = os._exit
 
 def report_then_exit(code):
@@ -92,5 +95,5 @@ main()
         env={**os.environ, "COLUMNS": "100"},
     )  # fmt: skip
     assert done.returncode == 0
-    assert done.stdout.startswith("Usage: esra members")
+    assert done.stdout.startswith(" ".join(["Usage: esra", *argv[:-1]]))
     assert done.stderr == ""
