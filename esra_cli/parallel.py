@@ -72,11 +72,16 @@ def _starts(text: str, pieces: int) -> list[int]:
 def _parse_apart(text: str, starts: list[int]) -> dict[str, Any] | None:
     """The merged parse of the pieces, or None where only a whole parse can say."""
     ends = [*starts[1:], len(text)]
-    children = [_fork_parse(text[start:end]) for start, end in zip(starts[1:], ends[1:], strict=True)]
+    children: list[tuple[int, BinaryIO]] = []
     done: set[int] = set()
     try:
+        for start, end in zip(starts[1:], ends[1:], strict=True):
+            child = _fork_parse(text[start:end])
+            if child is None:
+                return None  # no fork here (or no more processes): one parse will do
+            children.append(child)
         try:
-            merged: dict[str, Any] | None = tomllib.loads(text[: ends[0]])
+            merged = tomllib.loads(text[: ends[0]])
         except tomllib.TOMLDecodeError:
             return None
         for (pid, pipe), start in zip(children, starts[1:], strict=True):
@@ -84,7 +89,8 @@ def _parse_apart(text: str, starts: list[int]) -> dict[str, Any] | None:
                 data = pipe.read()
             done.add(pid)  # before the wait: a pid once reaped may belong to another process
             os.waitpid(pid, 0)
-            merged = _merge(merged, _unpack(data), text, start) if merged is not None else None
+            if not _merge(merged, _unpack(data), text, start):
+                return None
         return merged
     finally:
         # Children whose piece cannot help any more, or left behind by an interrupt.
@@ -95,10 +101,19 @@ def _parse_apart(text: str, starts: list[int]) -> dict[str, Any] | None:
                 os.waitpid(pid, 0)
 
 
-def _fork_parse(piece: str) -> tuple[int, BinaryIO]:
-    """Start parsing `piece` in a child; its pid, and the pipe its marshalled result comes on."""
-    reader, writer = os.pipe()
-    pid = os.fork()
+def _fork_parse(piece: str) -> tuple[int, BinaryIO] | None:
+    """Start parsing `piece` in a child: its pid and the pipe its marshalled result comes on,
+    or None when no child can be started."""
+    try:
+        reader, writer = os.pipe()
+    except OSError:
+        return None
+    try:
+        pid = os.fork()
+    except (OSError, AttributeError):  # out of processes or memory; no fork on this platform
+        os.close(reader)
+        os.close(writer)
+        return None
     if pid:
         os.close(writer)
         return pid, os.fdopen(reader, "rb")
@@ -118,12 +133,10 @@ def _unpack(data: bytes) -> dict[str, Any] | None:
     return value if isinstance(value, dict) else None
 
 
-def _merge(
-    first: dict[str, Any], later: dict[str, Any] | None, text: str, start: int
-) -> dict[str, Any] | None:
-    """`later` (the piece at `start`) appended to `first`, or None when the pieces clash."""
+def _merge(first: dict[str, Any], later: dict[str, Any] | None, text: str, start: int) -> bool:
+    """Append `later` (the piece at `start`) to `first`; False when the pieces clash."""
     if later is None:
-        return None
+        return False
     for key, value in later.items():
         if key not in first:
             first[key] = value
@@ -135,5 +148,5 @@ def _merge(
         ):
             first[key].extend(value)
         else:
-            return None
-    return first
+            return False
+    return True

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import subprocess
 import tomllib
 from pathlib import Path
@@ -76,6 +77,22 @@ def test_a_large_base_is_split_by_default() -> None:
     large = text + "".join(f"\n[[people]]\nid = 'p{n}'\nname = 'P {n}'\n" for n in range(4000))
     assert len(large) >= parallel.MIN_BYTES and len(parallel._starts(large, 2)) == 2
     assert parallel.loads(large) == tomllib.loads(large)
+
+
+@pytest.mark.parametrize("failing", [1, 2])
+def test_when_a_child_cannot_be_forked_one_parse_does(failing: int, monkeypatch: pytest.MonkeyPatch) -> None:
+    text = SHIPPED.read_text(encoding="utf-8")
+    real_fork, forks = os.fork, []
+
+    def fork() -> int:
+        forks.append(1)
+        if len(forks) == failing:
+            raise BlockingIOError(11, "Resource temporarily unavailable")
+        return real_fork()
+
+    monkeypatch.setattr(os, "fork", fork)
+    assert parallel.loads(text, pieces=3) == tomllib.loads(text)
+    assert len(forks) == failing  # no further fork was tried
 
 
 def test_an_error_in_a_later_piece_names_its_line_in_the_whole_file(tmp_path: Path) -> None:
