@@ -38,13 +38,14 @@ def run() -> int | None:
     from esra_cli import cache, locate, query, render
     from esra_cli.errors import EsraError
 
+    table = COMPLETES[call.command]
     try:
         path = locate.find(call.facts)
         entry = cache.entry_for(path)
-        key = "\0".join(["complete", COMPLETES[call.command], typed, call.lang])  # Tab, Tab: kept
+        key = "\0".join(["complete", table, typed, call.lang])  # Tab, Tab: the second is kept
         text = cache.answer(entry, key) if entry else None
         if text is None:
-            offered = query.completions(cache.open_base(path), COMPLETES[call.command], typed, call.lang)
+            offered = query.completions(cache.open_base(path), table, typed, call.lang)
             text = "".join(f"{value}\n" for value, _ in offered) or "\n"
             if entry:
                 cache.keep_answer(entry, key, text)

@@ -25,9 +25,14 @@ def main() -> None:
     gc.disable()
     _compile_once()
     try:
-        from esra_cli import complete, fastpath
+        if "_ESRA_COMPLETE" in os.environ:  # a shell asking for completions
+            from esra_cli import complete
 
-        code = complete.run() if "_ESRA_COMPLETE" in os.environ else fastpath.run(sys.argv[1:])
+            code = complete.run()
+        else:
+            from esra_cli import fastpath
+
+            code = fastpath.run(sys.argv[1:])
         if code is None:
             code = _typer_app()
     except BrokenPipeError:

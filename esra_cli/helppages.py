@@ -11,13 +11,17 @@ app. tests/test_help_pages.py fails when a shipped page differs from what the ap
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator
+
+from esra_cli.fastpath import LANGS
+
+TYPE_CHECKING = False  # collections.abc costs a millisecond or two on the path that prints a page
+if TYPE_CHECKING:
+    from collections.abc import Iterator
 
 PAGES = os.path.join(os.path.dirname(os.path.abspath(__file__)), "help.txt")
 HELP_FLAGS = ("--help", "-h")
 # Click wraps help at min(terminal columns, 80) - 2: every terminal this wide prints the same page.
 WIDTH = 80
-LANGS = ("en", "it")
 
 
 def shipped(argv: list[str]) -> str | None:
