@@ -123,19 +123,23 @@ def startup_rows(env: dict[str, str], reps: int) -> list[Row]:
 
 
 def completion_rows(env: dict[str, str], reps: int) -> list[Row]:
-    """bash asking for the names that complete `esra region PREFIX`, as on a Tab."""
+    """A shell asking for the names that complete `esra region PREFIX`, as on a Tab."""
     prefixes = [a + b for a in "bcdlmnpst" for b in "aeiou"]
 
-    def tab(prefix: str) -> dict[str, str]:
+    def bash(prefix: str) -> dict[str, str]:
         return {"_ESRA_COMPLETE": "complete_bash", "COMP_WORDS": f"esra region {prefix}", "COMP_CWORD": "2"}
 
+    def zsh(prefix: str) -> dict[str, str]:
+        return {"_ESRA_COMPLETE": "complete_zsh", "_TYPER_COMPLETE_ARGS": f"esra region {prefix}"}
+
     rows: list[Row] = []
-    for note, settings in (
-        ("a new prefix each call", lambda n: tab(prefixes[n % len(prefixes)])),
-        ("the same prefix again (Tab, Tab)", lambda _: tab("ba")),
+    for shell, note, settings in (
+        ("bash", "a new prefix each call", lambda n: bash(prefixes[n % len(prefixes)])),
+        ("bash", "the same prefix again (Tab, Tab)", lambda _: bash("ba")),
+        ("zsh", "a new prefix each call; with descriptions", lambda n: zsh(prefixes[-1 - n % len(prefixes)])),
     ):
         measured, _ = ratio(lambda _: [ESRA], [PYTHON, "-c", "pass"], env, reps, settings=settings)
-        rows.append(("`esra region PREFIX<Tab>` in bash", f"{measured:.2f}×", None, note))
+        rows.append((f"`esra region PREFIX<Tab>` in {shell}", f"{measured:.2f}×", None, note))
     return rows
 
 

@@ -1,11 +1,12 @@
-"""bash's Tab completion of names, answered without importing Typer.
+"""Tab completion of names, answered without importing Typer.
 
-bash runs `esra` on every Tab with _ESRA_COMPLETE=complete_bash, COMP_WORDS and COMP_CWORD
-set (Typer's protocol, installed by `esra --install-completion`). When the word under the
-cursor is the NAME a query command takes (`esra person gu<Tab>`), the candidates come from
-the cache like any lookup, printed as Typer prints them: one per line. Anything else goes
-to Typer, which owns the protocol: commands and options, quoted words, zsh and fish (whose
-descriptions Typer renders through Rich). tests/test_complete.py checks both agree.
+Shells run `esra` on every Tab with _ESRA_COMPLETE set (Typer's protocol, installed by
+`esra --install-completion`): bash passes COMP_WORDS and COMP_CWORD, zsh and fish the line
+up to the cursor in _TYPER_COMPLETE_ARGS. When the word under the cursor is the NAME a
+query command takes (`esra person gu<Tab>`), the candidates come from the cache like any
+lookup, printed exactly as Typer prints them. Anything else goes to Typer, which owns the
+protocol: commands and options, quoted words, and a description that Typer would render
+through Rich differently from its plain text. tests/test_complete.py checks both agree.
 """
 
 from __future__ import annotations
@@ -15,41 +16,117 @@ import os
 from esra_cli.answers import COMPLETES, QUERIES
 from esra_cli.fastpath import parse
 
+SHELLS = ("complete_bash", "complete_zsh", "complete_fish")
+# Typer renders zsh's and fish's descriptions with Rich (markup, emoji codes, wrapping at the
+# console's width): a description is printed here only where that rendering is the identity.
+_RICH_SYNTAX = ("[", ":")
+
 
 def run() -> int | None:
-    """Print bash's candidates and return 0, or None to let Typer complete."""
-    if os.environ.get("_ESRA_COMPLETE") != "complete_bash":
+    """Print the candidates for the shell asking and return the exit code; None: Typer's turn."""
+    shell = os.environ.get("_ESRA_COMPLETE", "")
+    words = _words(shell)
+    if words is None:
         return None
-    line = os.environ.get("COMP_WORDS", "")
-    try:
-        current = int(os.environ.get("COMP_CWORD", ""))
-    except ValueError:
-        return None
-    if any(ch in line for ch in "\"'\\"):
-        return None  # Typer splits quoted words as a shell would; plain words split alike
-    words = line.split()
-    typed = words[current] if current < len(words) else ""
-    args = words[1:current]
+    args, typed = words
     if typed.startswith("-") or "--" in args:
         return None
     call = parse([*args, typed])
     if call is None or call.command not in COMPLETES or call.args.get(QUERIES[call.command][0][0]) != typed:
         return None  # not a query command's NAME: an option's value, a command, a second word
-    from esra_cli import cache, locate, query, render
+    offered = _candidates(COMPLETES[call.command], typed, call.facts, call.lang)
+    if shell != "complete_bash":
+        width = _rich_width()
+        if not all(_plain(label, width) for _, label in offered):
+            return None
+    if shell == "complete_fish" and os.environ.get("_TYPER_COMPLETE_FISH_ACTION") == "is-args":
+        return 0 if offered else 1  # "are there names to offer?" (fish asks before get-args)
+    from esra_cli import render
+
+    render.write_answer(_format(shell, offered), table=False)
+    return 0
+
+
+def _words(shell: str) -> tuple[list[str], str] | None:
+    """The words before the cursor's (command name dropped) and the word being typed."""
+    if shell == "complete_bash":
+        line = os.environ.get("COMP_WORDS", "")
+        try:
+            current = int(os.environ.get("COMP_CWORD", ""))
+        except ValueError:
+            return None
+    elif shell in SHELLS:
+        line = os.environ.get("_TYPER_COMPLETE_ARGS", "")
+        current = len(line.split()) - (0 if line.endswith(" ") or len(line.split()) < 2 else 1)
+    else:
+        return None
+    if any(ch in line for ch in "\"'\\"):
+        return None  # Typer splits quoted words as a shell would; plain words split alike
+    words = line.split()
+    return words[1:current], words[current] if current < len(words) else ""
+
+
+def _candidates(table: str, typed: str, facts: str | None, lang: str) -> list[tuple[str, str]]:
+    """(name, label) pairs for `typed`; the second Tab on the same word reads them kept."""
+    from esra_cli import cache, locate, query
     from esra_cli.errors import EsraError
 
-    table = COMPLETES[call.command]
     try:
-        path = locate.find(call.facts)
+        path = locate.find(facts)
         entry = cache.entry_for(path)
-        key = "\0".join(["complete", table, typed, call.lang])  # Tab, Tab: the second is kept
-        text = cache.answer(entry, key) if entry else None
-        if text is None:
-            offered = query.completions(cache.open_base(path), table, typed, call.lang)
-            text = "".join(f"{value}\n" for value, _ in offered) or "\n"
-            if entry:
-                cache.keep_answer(entry, key, text)
+        key = "\0".join(["complete", table, typed, lang])
+        kept = cache.answer(entry, key) if entry else None
+        if kept is not None:
+            pairs = (line.partition("\t") for line in kept.splitlines())
+            return [(value, label) for value, _, label in pairs]
+        offered = query.completions(cache.open_base(path), table, typed, lang)
     except EsraError:
-        text = "\n"  # a broken base: nothing to offer, and no error in the middle of a prompt
-    render.write_answer(text, table=False)
-    return 0
+        return []  # a broken base: nothing to offer, and no error in the middle of a prompt
+    text = "".join(f"{value}\t{label}\n" for value, label in offered)
+    if entry and len(text.splitlines()) == len(offered) and text.count("\t") == len(offered):
+        cache.keep_answer(entry, key, text)
+    return offered
+
+
+def _plain(label: str, width: int) -> bool:
+    """Whether Rich, at `width` columns, would print `label` as it is (see _RICH_SYNTAX)."""
+    return (
+        label.isprintable()
+        and label == label.strip()
+        and 2 * len(label) <= width  # unwrapped even if every character were double-width
+        and not any(mark in label for mark in _RICH_SYNTAX)
+    )
+
+
+def _rich_width() -> int:
+    """The width of Typer's Rich console for completions (rich.console.Console.size); 0: unknown."""
+    fixed = os.environ.get("TERMINAL_WIDTH")
+    if fixed:
+        return int(fixed) if fixed.isdigit() else 0
+    width = 0
+    for fd in (0, 1, 2):
+        try:
+            width = os.get_terminal_size(fd).columns
+            break
+        except (OSError, ValueError):
+            pass
+    columns = os.environ.get("COLUMNS", "")
+    return (int(columns) if columns.isdigit() else width) or 80
+
+
+def _format(shell: str, offered: list[tuple[str, str]]) -> str:
+    """The candidates as Typer's completion classes print them, newline included."""
+    if shell == "complete_bash":
+        return "".join(f"{value}\n" for value, _ in offered) or "\n"
+    if shell == "complete_fish":
+        return "".join(f"{value}\t{label}\n" for value, label in offered) or "\n"
+    if not offered:
+        return "_files\n"  # zsh: nothing of ours, so let zsh offer files
+
+    def escape(text: str) -> str:
+        for mark, escaped in (('"', '""'), ("'", "''"), ("$", "\\$"), ("`", "\\`"), (":", "\\\\:")):
+            text = text.replace(mark, escaped)
+        return text
+
+    pairs = "\n".join(f'"{escape(value)}":"{escape(label)}"' for value, label in offered)
+    return f"_arguments '*: :(({pairs}))'\n"

@@ -1,4 +1,4 @@
-"""bash's completion of names without Typer: the same lines Typer prints, and only for names."""
+"""Completion of names without Typer: what Typer prints, in each shell, and only for names."""
 
 from __future__ import annotations
 
@@ -38,53 +38,89 @@ OTHERS = [
     "esra person -- gu",
     "esra add person --id ",
 ]
+# Each shell's side of Typer's protocol; fish asks twice per Tab: "any?" then "which?".
+SHELLS = ["bash", "zsh", "fish is-args", "fish get-args"]
 
 
-def bash_env(line: str, **extra: str) -> dict[str, str]:
-    words = line.split()
-    current = len(words) if line.endswith(" ") else len(words) - 1
+def protocol(shell: str, line: str) -> dict[str, str]:
+    """The environment a shell's completion script gives esra for `line`, cursor at its end."""
+    if shell == "bash":
+        words = line.split()
+        current = len(words) if line.endswith(" ") else len(words) - 1
+        return {"_ESRA_COMPLETE": "complete_bash", "COMP_WORDS": line, "COMP_CWORD": str(current)}
+    name, _, action = shell.partition(" ")
+    settings = {"_ESRA_COMPLETE": f"complete_{name}", "_TYPER_COMPLETE_ARGS": line}
+    return settings | ({"_TYPER_COMPLETE_FISH_ACTION": action} if action else {})
+
+
+def completed(shell: str, line: str, typer_app: bool = False, **extra: str) -> tuple[int, str, str]:
     environment = {k: v for k, v in os.environ.items() if not k.startswith("ESRA_")}
-    protocol = {"_ESRA_COMPLETE": "complete_bash", "COMP_WORDS": line, "COMP_CWORD": str(current)}
-    return environment | protocol | extra
-
-
-def completed(line: str, typer_app: bool = False, **extra: str) -> tuple[int, str, str]:
     command = [sys.executable, "-c", TYPER_APP] if typer_app else [ESRA]
     done = subprocess.run(
-        command, capture_output=True, text=True, env=bash_env(line, **extra), timeout=60, check=False
+        command,
+        capture_output=True,
+        text=True,
+        env=environment | protocol(shell, line) | extra,
+        timeout=60,
+        check=False,
     )
     return done.returncode, done.stdout, done.stderr
 
 
+@pytest.mark.parametrize("shell", SHELLS)
 @pytest.mark.parametrize("line", NAMES + OTHERS)
-def test_bash_gets_what_typer_would_print(line: str, tmp_path: Path) -> None:
-    typer_app = completed(line, typer_app=True, ESRA_CACHE="off")
-    assert completed(line, ESRA_CACHE=str(tmp_path)) == typer_app  # the first: looked up
-    assert completed(line, ESRA_CACHE=str(tmp_path)) == typer_app  # the same Tab again: kept
+def test_each_shell_gets_what_typer_would_print(shell: str, line: str, tmp_path: Path) -> None:
+    typer_app = completed(shell, line, typer_app=True, ESRA_CACHE="off")
+    assert completed(shell, line, ESRA_CACHE=str(tmp_path)) == typer_app  # the first: looked up
+    assert completed(shell, line, ESRA_CACHE=str(tmp_path)) == typer_app  # the same Tab again: kept
 
 
+@pytest.mark.parametrize("shell", SHELLS)
 @pytest.mark.parametrize(("line", "answered"), [(n, True) for n in NAMES] + [(o, False) for o in OTHERS])
 def test_only_names_are_answered_without_typer(
-    line: str, answered: bool, monkeypatch: pytest.MonkeyPatch
+    shell: str, line: str, answered: bool, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    for key, value in bash_env(line).items():
+    for key, value in protocol(shell, line).items():
         monkeypatch.setenv(key, value)
     with redirect_stdout(io.StringIO()) as out:
         code = complete.run()
-    assert (code == 0) is answered
-    assert bool(out.getvalue()) is answered
+    assert (code is not None) is answered
+    assert bool(out.getvalue()) is (answered and shell != "fish is-args")
+
+
+@pytest.mark.parametrize(
+    ("label", "settings", "plain"),
+    [
+        ("Baden-Württemberg", {}, True),
+        ("[bold]x[/bold]", {}, False),  # Rich markup
+        ("a :smile: b", {}, False),  # an emoji code
+        ("x" * 41, {}, False),  # may wrap at 80 columns
+        ("x" * 30, {"COLUMNS": "50"}, False),
+        ("x" * 30, {"TERMINAL_WIDTH": "100"}, True),
+        ("tab\there", {}, False),
+    ],
+)
+def test_a_description_is_printed_only_where_rich_would_leave_it_as_is(
+    label: str, settings: dict[str, str], plain: bool, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    for key in ("COLUMNS", "TERMINAL_WIDTH"):
+        monkeypatch.delenv(key, raising=False)
+    for key, value in settings.items():
+        monkeypatch.setenv(key, value)
+    assert complete._plain(label, complete._rich_width()) is plain
 
 
 @pytest.mark.parametrize("lang", ["it", "EN", "fr"])
 def test_the_language_may_come_from_the_environment(lang: str, tmp_path: Path) -> None:
     line = "esra region ba"
-    expected = completed(line, typer_app=True, ESRA_CACHE="off", ESRA_LANG=lang)
-    assert completed(line, ESRA_CACHE=str(tmp_path), ESRA_LANG=lang) == expected
+    expected = completed("bash", line, typer_app=True, ESRA_CACHE="off", ESRA_LANG=lang)
+    assert completed("bash", line, ESRA_CACHE=str(tmp_path), ESRA_LANG=lang) == expected
 
 
-def test_a_broken_base_offers_nothing_and_says_nothing(tmp_path: Path) -> None:
+@pytest.mark.parametrize("shell", SHELLS)
+def test_a_broken_base_offers_nothing_and_says_nothing(shell: str, tmp_path: Path) -> None:
     broken = tmp_path / "facts.toml"
     broken.write_text("[[people]\n", encoding="utf-8")
-    result = completed("esra person gu", ESRA_FACTS=str(broken))
-    assert result == (0, "\n", "")
-    assert result == completed("esra person gu", typer_app=True, ESRA_FACTS=str(broken))
+    result = completed(shell, "esra person gu", ESRA_FACTS=str(broken))
+    assert result == completed(shell, "esra person gu", typer_app=True, ESRA_FACTS=str(broken))
+    assert result[2] == ""
