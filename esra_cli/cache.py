@@ -7,10 +7,10 @@ the entry, `answers/` keeps the exact output of earlier piped or --json calls, s
 repeated call is answered without loading anything.
 
 An entry's name is the file's path hash, device, inode, size, mtime and ctime, and a stamp
-of esra's own code, so any edit makes a new name, and so does new code: an upgrade, a
-reinstall under the same version, a developer's edit. A file changed in the last RACY_SECONDS is never
-cached: a second edit within the same mtime tick would keep its stat (git's "racily
-clean" rule).
+of esra's own code, so any edit makes a new name, and so does new code (an upgrade, a
+reinstall under the same version, a developer's edit). A file changed in the last
+RACY_SECONDS is never cached: a second edit within the same mtime tick would keep its stat
+(git's "racily clean" rule).
 
 Off: ESRA_CACHE=off. Elsewhere: ESRA_CACHE=DIR (default $XDG_CACHE_HOME/esra or
 ~/.cache/esra). A missing, read-only or corrupt cache only means answers come from the file.

@@ -1,8 +1,8 @@
 """The `esra` command's entry point: the process-level policy around the two ways to answer.
 
-Query commands go through the fast path (fastpath.py), bash's completion of names through
-complete.py, help through the shipped pages (helppages.py); everything else through the
-Typer app, which maps expected failures itself (cli.EsraGroup). Here: a reader closing the
+Query commands go through the fast path (fastpath.py), a shell's completion of a name
+through complete.py, help through the shipped pages (helppages.py); everything else through
+the Typer app, which maps expected failures itself (cli.EsraGroup). Here: a reader closing the
 pipe early is a success, anything unexpected is one line on stderr and exit 1 (a traceback
 only with ESRA_DEBUG=1), and the process ends with os._exit once output is flushed,
 skipping an interpreter teardown that costs a fifth of a short run.
@@ -87,8 +87,7 @@ def _compile_once() -> None:
 
     pip compiles a regular install; an editable install under PYTHONDONTWRITEBYTECODE would
     otherwise compile every module on every run, at about +120 ms. A module added since the
-    last compile is compiled too; one edited since is recompiled by compileall's own check
-    the next time a module is missing (two folder listings a run: under 0.1 ms).
+    last compile sets it off again (two folder listings a run: under 0.1 ms).
     """
     if not sys.dont_write_bytecode:
         return
