@@ -54,7 +54,9 @@ def _typer_app() -> int:
 
     page = helppages.shipped(sys.argv[1:])
     if page is not None:
-        sys.stdout.write(page)
+        from esra_cli import render
+
+        render.write_answer(page, table=False)
         return EXIT_OK
     return _run_typer()
 
