@@ -194,7 +194,8 @@ def _base_date(settings: Settings) -> str:
 def _completer(command: str) -> Any:
     """The autocompletion callback of a command's NAME: names of the kind it looks up.
 
-    bash's completions of NAME come from complete.py without Typer; this serves the rest.
+    A shell's completion of NAME mostly comes from complete.py, without Typer; this serves
+    what it leaves to Typer (see complete.py).
     """
     table = answers.COMPLETES[command]
 
