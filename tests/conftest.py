@@ -5,6 +5,8 @@ from __future__ import annotations
 import json
 import os
 import shutil
+import subprocess
+import sys
 import tempfile
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -102,3 +104,35 @@ def as_user_without_privileges(*args: str, env: dict[str, str] | None = None) ->
     os.waitpid(pid, 0)
     code, out, errors = json.loads(data)
     return int(code), str(out), str(errors)
+
+
+# The Typer app itself, bypassing every shortcut (fast path, shipped help, completion):
+# what `esra` would print without them.
+TYPER_APP = "import sys; from esra_cli.entry import _run_typer; sys.argv[0] = 'esra'; sys.exit(_run_typer())"
+
+
+def heavy_imports(argv: list[str], env: dict[str, str]) -> tuple[subprocess.CompletedProcess[str], str]:
+    """Run `esra ARGV` in a fresh interpreter: the result, and which of Rich, tomli-w and Typer
+    it had imported when it exited (space-separated, '' for none)."""
+    probe = f"""
+import os, sys
+sys.argv = ["esra", *{argv!r}]
+real_exit = os._exit
+
+def report_then_exit(code):
+    heavy = sorted(m for m in sys.modules if m.split(".")[0] in ("rich", "tomli_w", "typer"))
+    sys.stderr.write("\\0" + " ".join(heavy))
+    real_exit(code)
+
+os._exit = report_then_exit
+from esra_cli.entry import main
+main()
+"""
+    done = subprocess.run(
+        [sys.executable, "-c", probe], capture_output=True, text=True, env=env, timeout=60, check=False
+    )
+    stderr, reported, heavy = done.stderr.rpartition("\0")
+    if not reported:  # it never reached os._exit: stderr says why
+        return done, ""
+    done.stderr = stderr
+    return done, heavy

@@ -12,9 +12,9 @@ from pathlib import Path
 import pytest
 
 from esra_cli import complete
+from tests.conftest import TYPER_APP
 from tests.test_process import ESRA
 
-TYPER_APP = "import sys; from esra_cli.entry import _run_typer; sys.argv[0] = 'esra'; sys.exit(_run_typer())"
 NAMES = [
     "esra person gu",
     "esra person Gu",

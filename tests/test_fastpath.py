@@ -18,7 +18,7 @@ from esra_cli import cache
 from esra_cli.answers import FLAGS, FORMATS, QUERIES
 from esra_cli.cli import OutputFormat, app
 from esra_cli.fastpath import parse
-from tests.conftest import SHIPPED, as_user_without_privileges
+from tests.conftest import SHIPPED, as_user_without_privileges, heavy_imports
 from tests.test_process import ESRA
 
 CALLS = [
@@ -171,28 +171,11 @@ def test_concurrent_first_calls_all_answer(tmp_path: Path) -> None:
 
 
 def test_the_json_path_imports_neither_rich_nor_tomli_w(tmp_path: Path) -> None:
-    probe = """
-import os, sys
-sys.argv = ["esra", "members", "--json"]
-real_exit = os._exit
-
-def report_then_exit(code):
-    heavy = sorted(m for m in sys.modules if m.split(".")[0] in ("rich", "tomli_w", "typer"))
-    sys.stderr.write(" ".join(heavy))
-    real_exit(code)
-
-os._exit = report_then_exit
-from esra_cli.entry import main
-main()
-"""
     for _ in range(2):  # the first call builds the cache, the second reads it
-        result = subprocess.run(
-            [sys.executable, "-c", probe], capture_output=True, text=True, timeout=60, check=False,
-            env={**os.environ, "ESRA_CACHE": str(tmp_path)},
-        )  # fmt: skip
+        result, heavy = heavy_imports(["members", "--json"], {**os.environ, "ESRA_CACHE": str(tmp_path)})
         assert result.returncode == 0, result.stderr
         assert json.loads(result.stdout)
-        assert result.stderr == "", f"imported: {result.stderr}"
+        assert (result.stderr, heavy) == ("", ""), f"imported: {heavy}"
 
 
 def test_new_code_under_the_same_version_never_reads_old_answers(tmp_path: Path) -> None:

@@ -10,10 +10,8 @@ from pathlib import Path
 import pytest
 
 from esra_cli import helppages
+from tests.conftest import TYPER_APP, heavy_imports
 from tests.test_process import ESRA
-
-# The Typer app itself, bypassing the shipped pages: what `esra` printed before they existed.
-TYPER_APP = "import sys; from esra_cli.entry import _run_typer; sys.argv[0] = 'esra'; sys.exit(_run_typer())"
 
 
 def run(argv: list[str], env: dict[str, str], typer_app: bool = False) -> tuple[int, str, str]:
@@ -77,23 +75,7 @@ def test_a_narrow_terminal_gets_a_narrower_page() -> None:
 
 @pytest.mark.parametrize("argv", [["members", "--help"], []], ids=["members --help", "bare"])
 def test_help_imports_no_framework(argv: list[str]) -> None:
-    probe = f"""
-import os, sys
-sys.argv = ["esra", *{argv!r}]
-real_exit = os._exit
-
-def report_then_exit(code):
-    sys.stderr.write(" ".join(sorted(m for m in sys.modules if m.split(".")[0] in ("rich", "typer"))))
-    real_exit(code)
-
-os._exit = report_then_exit
-from esra_cli.entry import main
-main()
-"""
-    done = subprocess.run(
-        [sys.executable, "-c", probe], capture_output=True, text=True, timeout=60, check=False,
-        env={**os.environ, "COLUMNS": "100"},
-    )  # fmt: skip
-    assert done.returncode == 0
-    assert done.stdout.startswith(" ".join(["Usage: esra", *argv[:-1]]))
-    assert done.stderr == ""
+    result, heavy = heavy_imports(argv, {**os.environ, "COLUMNS": "100"})
+    assert result.returncode == 0
+    assert result.stdout.startswith(" ".join(["Usage: esra", *argv[:-1]]))
+    assert (result.stderr, heavy) == ("", "")
