@@ -49,20 +49,22 @@ def run() -> int | None:
 
 def _words(shell: str) -> tuple[list[str], str] | None:
     """The words before the cursor's (command name dropped) and the word being typed."""
+    current: int | None = None
     if shell == "complete_bash":
         line = os.environ.get("COMP_WORDS", "")
         try:
             current = int(os.environ.get("COMP_CWORD", ""))
         except ValueError:
             return None
-    elif shell in SHELLS:
+    elif shell in SHELLS:  # zsh, fish: the line up to the cursor
         line = os.environ.get("_TYPER_COMPLETE_ARGS", "")
-        current = len(line.split()) - (0 if line.endswith(" ") or len(line.split()) < 2 else 1)
     else:
         return None
     if any(ch in line for ch in "\"'\\"):
         return None  # Typer splits quoted words as a shell would; plain words split alike
     words = line.split()
+    if current is None:  # the last word is being typed, unless a space ended it
+        current = len(words) if line.endswith(" ") or len(words) < 2 else len(words) - 1
     return words[1:current], words[current] if current < len(words) else ""
 
 

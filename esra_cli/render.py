@@ -99,15 +99,15 @@ def _one_line(value: str) -> str:
 
 def _human(view: View, output: Output, piped: bool) -> RenderableType:
     """The table (or tree) for people; with --cite, numbered sources under it."""
-    numbers: dict[str, int] | None = None if output.cite is None else {}
-    _DRAWING.numbers, _DRAWING.piped = numbers, piped
+    register, numbers = output.cite, dict[str, int]()
+    _DRAWING.numbers, _DRAWING.piped = (None if register is None else numbers), piped
     try:
         body = _LAYOUTS[view.kind](view, output.lang)
-        if output.cite is None or numbers is None:
+        if register is None:
             return body
         from rich.console import Group
 
-        return Group(body, _citations(numbers, output.cite, output.lang))
+        return Group(body, _citations(numbers, register, output.lang))
     finally:
         _DRAWING.numbers, _DRAWING.piped = None, False
 
