@@ -99,7 +99,8 @@ def _one_line(value: str) -> str:
 
 def _human(view: View, output: Output, piped: bool) -> RenderableType:
     """The table (or tree) for people; with --cite, numbered sources under it."""
-    register, numbers = output.cite, dict[str, int]()
+    register = output.cite
+    numbers: dict[str, int] = {}
     _DRAWING.numbers, _DRAWING.piped = (None if register is None else numbers), piped
     try:
         body = _LAYOUTS[view.kind](view, output.lang)
