@@ -201,15 +201,24 @@ def problems(report: Report, path: Path, as_json: bool) -> None:
 
 
 def clean(value: object) -> str:
-    """Text safe for a terminal: control characters (ANSI escapes among them) shown as \\xNN."""
+    """Text safe for a terminal: control characters (ANSI escapes among them) shown as \\xNN.
+
+    So are the Unicode line and paragraph separators, which end a line for some readers
+    (str.splitlines) and not for others (a table's layout, the terminal).
+    """
     text = "" if value is None else str(value)
     if text.isprintable():
         return text
     import unicodedata
 
     return "".join(
-        ch if ch == "\n" or unicodedata.category(ch)[0] != "C" else f"\\x{ord(ch):02x}" for ch in text
+        ch if ch == "\n" or unicodedata.category(ch) not in _UNSAFE else f"\\x{ord(ch):02x}" for ch in text
     )
+
+
+# Unicode categories shown escaped: control, format, surrogate, private use, unassigned,
+# line and paragraph separators.
+_UNSAFE = frozenset(("Cc", "Cf", "Cs", "Co", "Cn", "Zl", "Zp"))
 
 
 def _console(file: TextIO, width: int | None) -> Any:

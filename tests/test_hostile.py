@@ -169,13 +169,14 @@ def test_an_unreadable_file_as_a_user_without_permission(tmp_path: Path) -> None
 
 def test_hostile_values_reach_json_exactly_and_the_terminal_escaped(tmp_path: Path) -> None:
     path = tmp_path / "facts.toml"
-    hostile = "\x1b]0;pwned\x07\x1b[2J[bold]x[/bold] [/esra]\u202e"
+    hostile = "\x1b]0;pwned\x07\x1b[2J[bold]x[/bold] [/esra]\u202e line\u2028break\u2029"
     added = {"id": "evil", "name": hostile, "sources": ["ansa-2024-11-08"]}
     path.write_text(
         SHIPPED.read_text(encoding="utf-8") + "\n" + tomli_w.dumps({"people": [added]}), encoding="utf-8"
     )
     table = run_file(path, "person", "evil")
     assert table.returncode == 0, table.stderr
-    assert not any(ch in table.stdout for ch in "\x1b\x07\u202e")
+    assert not any(ch in table.stdout for ch in "\x1b\x07\u202e\u2028\u2029")
+    assert "line\\x2028break" in table.stdout
     assert "[bold]x[/bold] [/esra]" in table.stdout
     assert json.loads(run_file(path, "person", "evil", "--json").stdout)["name"] == hostile
