@@ -53,13 +53,86 @@ def is_slug(value: object) -> bool:
 
 
 def header_lines(text: str) -> dict[str, list[int]]:
-    """Line numbers of each `[[table]]` header, in order, so record i of a table has a line."""
+    """Line numbers of each top-level `[[table]]` header, in order, so record i of a table has a line.
+
+    Read as TOML reads it: `[[ people ]]  # a comment` and `[["people"]]` are headers of
+    `people`; a line inside a multi-line string or a multi-line array is not a header.
+    Called for a base that parsed, and only when there is a problem to place.
+    """
+    import re
+
+    special = re.compile(r"""\"\"\"|'''|["'#\[\]{}\n]""")
     lines: dict[str, list[int]] = {}
-    for number, line in enumerate(text.splitlines(), start=1):
-        stripped = line.strip()
-        if stripped.startswith("[[") and stripped.endswith("]]"):
-            lines.setdefault(stripped[2:-2].strip(), []).append(number)
-    return lines
+    line, depth, at, start_of_line = 1, 0, 0, True
+    while True:
+        if start_of_line and depth == 0:
+            at = _skip_blanks(text, at)
+            if text.startswith("[[", at):
+                name, at = _array_header(text, at + 2)
+                if name is not None:
+                    lines.setdefault(name, []).append(line)
+        start_of_line = False
+        match = special.search(text, at)
+        if match is None:
+            return lines
+        token, at = match.group(), match.end()
+        if token == "\n":
+            line, start_of_line = line + 1, True
+        elif token in ("[", "{"):
+            depth += 1
+        elif token in ("]", "}"):
+            depth -= 1
+        elif token == "#":
+            at = _line_end(text, at)
+        else:  # a string: skip to its end, counting the lines a multi-line one spans
+            end = _string_end(text, at, token)
+            line += text.count("\n", at, end)
+            at = end
+
+
+def _skip_blanks(text: str, at: int) -> int:
+    while text[at : at + 1] in (" ", "\t"):
+        at += 1
+    return at
+
+
+def _line_end(text: str, at: int) -> int:
+    end = text.find("\n", at)
+    return len(text) if end < 0 else end
+
+
+def _string_end(text: str, at: int, opening: str) -> int:
+    """The index just past the string whose opening quote(s) end at `at`."""
+    quote = opening[0]
+    while True:
+        end = text.find(opening, at)
+        if end < 0:
+            return len(text)
+        if quote == '"':  # a basic string ends at a quote no backslash escapes
+            backslashes = end - at - len(text[at:end].rstrip("\\"))
+            if backslashes % 2:
+                at = end + 1
+                continue
+        end += len(opening)
+        if len(opening) == 3:  # up to two more quotes end the content itself: '''a''''' is "a''"
+            end += len(text[end : end + 2]) - len(text[end : end + 2].lstrip(quote))
+        return end
+
+
+def _array_header(text: str, at: int) -> tuple[str | None, int]:
+    """The top-level table an array-of-tables header opens (None for a dotted key), and its end."""
+    import tomllib
+
+    close = at
+    while close < len(text) and not text.startswith("]]", close):
+        quote = text[close]
+        close = _string_end(text, close + 1, quote) if quote in ('"', "'") else close + 1
+    try:  # the key as TOML reads it: quotes, escapes and spaces resolved
+        parsed = tomllib.loads(f"[[{text[at:close]}]]")
+    except tomllib.TOMLDecodeError:
+        return None, close
+    ((name, value),) = parsed.items()
+    return (name if value == [{}] else None), close + 2
 
 
 def problems(

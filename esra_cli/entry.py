@@ -14,7 +14,7 @@ import gc
 import os
 import sys
 
-from esra_cli.errors import EXIT_INTERNAL, EXIT_INTERRUPTED, EXIT_OK
+from esra_cli.errors import EXIT_INTERNAL, EXIT_INTERRUPTED, EXIT_OK, EXIT_OUTPUT, EsraError
 
 
 def main() -> None:
@@ -23,6 +23,7 @@ def main() -> None:
     # only rescan the many objects a parse or a cache load makes (measured: 43 -> 5 ms for
     # a 17,000-name index).
     gc.disable()
+    _standard_streams()
     _compile_once()
     try:
         if "_ESRA_COMPLETE" in os.environ:  # a shell asking for completions
@@ -37,6 +38,11 @@ def main() -> None:
             code = _typer_app()
     except BrokenPipeError:
         code = EXIT_OK
+    except EsraError as err:  # raised outside a command: a shipped help page stdout refused
+        from esra_cli import render
+
+        render.error(str(err))
+        code = err.exit_code
     except KeyboardInterrupt:  # Ctrl-C: quietly, with the code the Typer app gives it too
         code = EXIT_INTERRUPTED
     except Exception as err:  # the last resort: every expected error was mapped already
@@ -46,6 +52,50 @@ def main() -> None:
         sys.stderr.write(f"esra: internal error: {type(err).__name__}: {err} ({hint})\n")
         code = EXIT_INTERNAL
     _finish(code)
+
+
+def _standard_streams() -> None:
+    """Make fds 0-2 safe to rely on, and stderr safe to write to.
+
+    A closed fd 0, 1 or 2 (`2>&-`) would be handed to the next file esra opens, the fact
+    base or its replacement among them, where a stray message would land; /dev/null takes
+    its place. stderr becomes a stream whose failures are dropped: a message that cannot
+    be written (stderr closed, full, or its reader gone) must not change the exit code,
+    and without a stderr Click would print usage errors on stdout. A closed stdout stays
+    None: nobody to answer is a success (render.stdout).
+    """
+    for fd in (0, 1, 2):
+        try:
+            os.fstat(fd)
+        except OSError:
+            null = os.open(os.devnull, os.O_RDWR)
+            if null != fd:
+                os.dup2(null, fd)
+                os.close(null)
+    stream = sys.stderr if sys.stderr is not None else open(2, "w", closefd=False)  # noqa: SIM115
+    sys.stderr = _Forgiving(stream)
+
+
+class _Forgiving:
+    """A text stream whose write and flush never raise; everything else is the stream's own."""
+
+    def __init__(self, stream: object) -> None:
+        self._stream = stream
+
+    def write(self, text: str) -> int:
+        try:
+            return int(self._stream.write(text))  # type: ignore[attr-defined]
+        except (OSError, ValueError):
+            return len(text)
+
+    def flush(self) -> None:
+        try:  # noqa: SIM105 - contextlib costs milliseconds to import on every call
+            self._stream.flush()  # type: ignore[attr-defined]
+        except (OSError, ValueError):
+            pass
+
+    def __getattr__(self, name: str) -> object:
+        return getattr(self._stream, name)
 
 
 def _typer_app() -> int:
@@ -68,19 +118,35 @@ def _run_typer() -> int:
         cli.app(prog_name="esra")
     except SystemExit as done:
         return done.code if isinstance(done.code, int) else (0 if done.code is None else 1)
+    except BrokenPipeError:
+        raise
+    except OSError as err:
+        # esra's commands map their own OSErrors (EsraGroup); what escapes the app is a
+        # write of Click's own (help, a completion script) that stdout refused.
+        return _cannot_write(err)
     return EXIT_OK
+
+
+def _cannot_write(err: OSError) -> int:
+    from esra_cli import render
+
+    failure = render.output_error(err)
+    render.error(str(failure))
+    return EXIT_OUTPUT
 
 
 def _finish(code: int) -> None:
     """Flush what was written, treating a closed pipe as the reader's choice, then exit."""
-    for stream in (sys.stdout, sys.stderr):
-        try:
-            if stream is not None:
-                stream.flush()
-        except BrokenPipeError:
-            code = code if stream is sys.stderr else EXIT_OK
-        except (OSError, ValueError):
-            pass
+    try:
+        if sys.stdout is not None:
+            sys.stdout.flush()
+    except BrokenPipeError:
+        code = EXIT_OK
+    except OSError as err:
+        code = _cannot_write(err) if code == EXIT_OK else code
+    except ValueError:
+        pass  # a closed stream: nothing left to flush
+    sys.stderr.flush()  # _Forgiving: never raises
     os._exit(code)
 
 

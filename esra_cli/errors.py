@@ -6,6 +6,7 @@ EXIT_INTERNAL = 1
 EXIT_USAGE = 2
 EXIT_NOT_FOUND = 3
 EXIT_FACTS = 4
+EXIT_OUTPUT = 5  # stdout could not be written (disk full, I/O error); a reader leaving is 0
 EXIT_INTERRUPTED = 130  # 128 + SIGINT, as shells report a command stopped by Ctrl-C
 
 
@@ -37,3 +38,9 @@ class UsageError(EsraError):
     """A value the framework could not check itself (a date, a field name) is malformed."""
 
     exit_code = EXIT_USAGE
+
+
+class OutputError(EsraError):
+    """stdout refused the answer (a full disk, an I/O error); a closed pipe is not this."""
+
+    exit_code = EXIT_OUTPUT

@@ -9,6 +9,7 @@ import json
 from collections.abc import Iterator
 from typing import Any
 
+from esra_cli import escape
 from esra_cli.facts import FactBase
 from esra_cli.schema import KINDS
 
@@ -27,17 +28,21 @@ def export(base: FactBase, fmt: str, table: str | None) -> str:
     if fmt == "toml":
         import tomli_w
 
-        return tomli_w.dumps(selected)
+        return escape.data(tomli_w.dumps(selected), "toml")
     if fmt == "json":
-        return json.dumps(selected, ensure_ascii=False, indent=2) + "\n"
+        return _json(selected, indent=2)
     if fmt == "jsonld":
         from esra_cli.linked import document
 
-        return json.dumps(document(base), ensure_ascii=False, indent=2) + "\n"
+        return _json(document(base), indent=2)
     rows = [{"kind": KINDS[t].singular, **r} for t in tables for r in base.records(t)]
     if fmt == "jsonl":
-        return "".join(json.dumps(row, ensure_ascii=False) + "\n" for row in rows)
+        return "".join(_json(row) for row in rows)
     return csv_text([dict(flatten(row)) for row in rows], first=["kind", "id"])
+
+
+def _json(data: Any, indent: int | None = None) -> str:
+    return escape.data(json.dumps(data, ensure_ascii=False, indent=indent)) + "\n"
 
 
 def flatten(record: dict[str, Any], prefix: str = "") -> Iterator[tuple[str, str]]:

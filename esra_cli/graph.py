@@ -7,7 +7,7 @@ their own precision.
 
 from __future__ import annotations
 
-from esra_cli import dates
+from esra_cli import dates, escape
 from esra_cli.i18n import word
 
 TYPE_CHECKING = False
@@ -80,17 +80,12 @@ def dot(base: FactBase, lang: str, around: str | None = None) -> str:
     ]
     for rid in _nodes(base, found, around):
         shape = _SHAPES[base.kind(rid)][0]
-        lines.append(f"  {_dot_string(rid)} [label={_dot_string(base.label(rid, lang))}, shape={shape}];")
+        lines.append(f"  {escape.dot(rid)} [label={escape.dot(base.label(rid, lang))}, shape={shape}];")
     for edge in found:
         lines.append(
-            f"  {_dot_string(edge.source)} -> {_dot_string(edge.target)} [label={_dot_string(edge.label)}];"
+            f"  {escape.dot(edge.source)} -> {escape.dot(edge.target)} [label={escape.dot(edge.label)}];"
         )
     return "\n".join([*lines, "}"]) + "\n"
-
-
-def _dot_string(text: str) -> str:
-    escaped = text.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n")
-    return f'"{escaped}"'
 
 
 def mermaid(base: FactBase, lang: str, around: str | None = None) -> str:
@@ -99,9 +94,9 @@ def mermaid(base: FactBase, lang: str, around: str | None = None) -> str:
     lines = ["graph LR"]
     for rid in _nodes(base, found, around):
         opening, closing = _SHAPES[base.kind(rid)][1]
-        lines.append(f"  {_mermaid_id(rid)}{opening}{_mermaid_text(base.label(rid, lang))}{closing}")
+        lines.append(f"  {_mermaid_id(rid)}{opening}{escape.mermaid(base.label(rid, lang))}{closing}")
     for edge in found:
-        label = f'|"{_mermaid_text(edge.label)}"|' if edge.label else ""
+        label = f'|"{escape.mermaid(edge.label)}"|' if edge.label else ""
         lines.append(f"  {_mermaid_id(edge.source)} -->{label} {_mermaid_id(edge.target)}")
     return "\n".join(lines) + "\n"
 
@@ -110,7 +105,3 @@ def _mermaid_id(rid: str) -> str:
     # Mermaid ids are bare words; a slug's hyphens become underscores, and a prefix keeps
     # ids like "end" or "graph" from reading as keywords.
     return "n_" + rid.replace("-", "_")
-
-
-def _mermaid_text(text: str) -> str:
-    return text.replace('"', "#quot;").replace("\n", " ")

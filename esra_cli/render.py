@@ -9,6 +9,7 @@ from __future__ import annotations
 import io
 import sys
 
+from esra_cli.escape import clean
 from esra_cli.i18n import header, word
 
 TYPE_CHECKING = False  # the fast path imports this module: typing would cost milliseconds
@@ -29,14 +30,22 @@ PIPE_WIDTH = 100_000
 
 def error(message: str) -> None:
     """One line on stderr, prefixed with the program's name."""
-    sys.stderr.write(f"esra: {clean(message)}\n")
-    sys.stderr.flush()
+    _say(f"esra: {clean(message, lines=False)}\n")
 
 
 def info(message: str) -> None:
     """A confirmation or summary for people: stderr, so stdout stays data."""
-    sys.stderr.write(f"{clean(message)}\n")
-    sys.stderr.flush()
+    _say(f"{clean(message, lines=False)}\n")
+
+
+def _say(line: str) -> None:
+    # The exit code is decided before a message is written, so a message that cannot be
+    # written (stderr closed, full, or its reader gone) must not change it: it is dropped.
+    try:
+        sys.stderr.write(line)
+        sys.stderr.flush()
+    except (OSError, ValueError, AttributeError):
+        pass
 
 
 class Output:
@@ -87,9 +96,10 @@ def _data_text(view: View, output: Output, out: TextIO) -> str:
 
     flat = [dict(flatten(row)) for row in rows]
     if output.format == "csv":
-        return csv_text(
+        text = csv_text(
             flat, first=views.fields(view.kind) if not output.fields else output.fields.split(",")
         )
+        return for_terminal(text, out)
     return "".join("\t".join(_one_line(v) for v in row.values()) + "\n" for row in flat)
 
 
@@ -147,8 +157,25 @@ def write_answer(text: str, table: bool) -> None:
     if table and isinstance(out, io.TextIOWrapper):
         # A table on an ASCII stream shows '?' for 'ü' rather than dying on it.
         out.reconfigure(errors="replace")
-    out.write(text)
-    out.flush()
+    _write(out, text)
+
+
+def _write(out: TextIO, text: str) -> None:
+    """Write and flush, so that a stream that refuses the text says so here, by name."""
+    try:
+        out.write(text)
+        out.flush()
+    except BrokenPipeError:
+        raise  # the reader left: success (entry.py)
+    except OSError as err:
+        raise output_error(err) from None
+
+
+def output_error(err: OSError) -> Exception:
+    """The error that a failed write to stdout becomes: one line, exit code 5."""
+    from esra_cli.errors import OutputError
+
+    return OutputError(f"cannot write output: {err.strerror or err}")
 
 
 def stdout() -> TextIO:
@@ -162,9 +189,11 @@ def json_text(data: Any, out: TextIO, indent: int | None = 2) -> str:
     """Data as JSON text, escaped to ASCII only where the stream cannot encode UTF-8."""
     import json
 
+    from esra_cli.escape import data as escaped
+
     encoding = (getattr(out, "encoding", None) or "utf-8").lower().replace("_", "-")
     ascii_only = encoding not in ("utf-8", "utf8", "utf-16", "utf-32")
-    return json.dumps(data, ensure_ascii=ascii_only, indent=indent) + "\n"
+    return escaped(json.dumps(data, ensure_ascii=ascii_only, indent=indent)) + "\n"
 
 
 def write_json(data: Any) -> None:
@@ -174,17 +203,19 @@ def write_json(data: Any) -> None:
 
 def write_lines(lines: Iterable[str]) -> None:
     """Plain data lines on stdout (problems from `check`, export formats)."""
-    out = stdout()
-    for line in lines:
-        out.write(line + "\n")
-    out.flush()
+    _write(stdout(), "".join(line + "\n" for line in lines))
 
 
 def write_text(text: str) -> None:
-    """Text that is already data (an export, a TOML block) on stdout, as it is."""
+    """Text that is already data (an export, a graph, a TOML block) on stdout: as it is when
+    piped, with control characters made visible on a terminal."""
     out = stdout()
-    out.write(text)
-    out.flush()
+    _write(out, for_terminal(text, out))
+
+
+def for_terminal(text: str, out: TextIO) -> str:
+    """Data text as it is for a pipe or file; on a terminal, with control characters visible."""
+    return clean(text) if out.isatty() else text
 
 
 def problems(report: Report, path: Path, as_json: bool) -> None:
@@ -200,27 +231,6 @@ def problems(report: Report, path: Path, as_json: bool) -> None:
         info(f"{path}: ok, {report.records} records{quotes}")
 
 
-def clean(value: object) -> str:
-    """Text safe for a terminal: control characters (ANSI escapes among them) shown as \\xNN.
-
-    So are the Unicode line and paragraph separators, which end a line for some readers
-    (str.splitlines) and not for others (a table's layout, the terminal).
-    """
-    text = "" if value is None else str(value)
-    if text.isprintable():
-        return text
-    import unicodedata
-
-    return "".join(
-        ch if ch == "\n" or unicodedata.category(ch) not in _UNSAFE else f"\\x{ord(ch):02x}" for ch in text
-    )
-
-
-# Unicode categories shown escaped: control, format, surrogate, private use, unassigned,
-# line and paragraph separators.
-_UNSAFE = frozenset(("Cc", "Cf", "Cs", "Co", "Cn", "Zl", "Zp"))
-
-
 def _console(file: TextIO, width: int | None) -> Any:
     from rich.console import Console
 
@@ -234,8 +244,13 @@ def _console(file: TextIO, width: int | None) -> Any:
 
 
 def _print_terminal(renderable: RenderableType, out: TextIO) -> None:
-    _console(out, None).print(renderable)
-    out.flush()
+    try:
+        _console(out, None).print(renderable)
+    except BrokenPipeError:
+        raise
+    except OSError as err:
+        raise output_error(err) from None
+    _write(out, "")
 
 
 class _Buffer(io.StringIO):
@@ -265,9 +280,15 @@ def _table(lang: str, *names: str, caption: str | None = None, title: str | None
     from rich.table import Table
 
     padding = (0, 0) if _DRAWING.piped else (0, 1)  # piped: the cells carry it (see _Drawing)
-    table = Table(box=box.SIMPLE_HEAD, caption=caption, title=title, title_justify="left", padding=padding)
+    table = Table(
+        box=box.SIMPLE_HEAD,
+        caption=None if caption is None else _text(caption),
+        title=None if title is None else _text(title),
+        title_justify="left",
+        padding=padding,
+    )
     for name in names:
-        table.add_column(_padded(header(name, lang)), overflow="fold", no_wrap=_DRAWING.piped)
+        table.add_column(_text(_padded(header(name, lang))), overflow="fold", no_wrap=_DRAWING.piped)
     return table
 
 
@@ -278,11 +299,12 @@ def _padded(text: str) -> str:
     return " " + text.replace("\n", " \n ") + " "
 
 
-def _text(value: object) -> Any:
-    """A cell: escaped, never parsed as Rich markup (a fact containing '[esra]' shows as written)."""
+def _text(value: object, style: str = "") -> Any:
+    """The one way a string reaches Rich: escaped, never parsed as markup (a fact containing
+    '[esra]' shows as written, '[/]' raises nothing) and with control characters visible."""
     from rich.text import Text
 
-    return Text(clean(value))
+    return Text(clean(value), style=style)
 
 
 def _name(entity: Row | None) -> str:
@@ -326,7 +348,7 @@ def _rows(table: Table, cells: Iterable[Iterable[object]]) -> Table:
 
     if not _DRAWING.piped:
         for row in cells:
-            table.add_row(*(Text(clean(c)) for c in row))
+            table.add_row(*(_text(c) for c in row))
         return table
     # Piped, nothing wraps, so each column can go to Rich as one multi-line cell, each row's
     # cells made as tall as its tallest: the same text, without Rich's work per cell.
@@ -357,9 +379,8 @@ def _card(
     title: str, pairs: list[tuple[str, object]], sections: list[Table | None], lang: str
 ) -> RenderableType:
     from rich.console import Group
-    from rich.text import Text
 
-    parts: list[RenderableType] = [Text(clean(title), style="bold"), _grid(pairs, lang)]
+    parts: list[RenderableType] = [_text(title, style="bold"), _grid(pairs, lang)]
     parts += [s for s in sections if s is not None and s.row_count]
     return Group(*parts)
 

@@ -18,7 +18,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-from esra_cli import facts
+from esra_cli import escape, facts
 from esra_cli.check import problems
 from esra_cli.errors import InvalidFacts
 from esra_cli.schema import Kind
@@ -42,8 +42,9 @@ def _value(value: Any) -> str:
         return "{ " + ", ".join(f"{k} = {_value(v)}" for k, v in value.items()) + " }"
     if isinstance(value, list):
         return "[" + ", ".join(_value(v) for v in value) + "]"
-    # tomli_w does the escaping of one scalar; strip the "v = " it puts before it.
-    return tomli_w.dumps({"v": value})[len("v = ") :].rstrip("\n")
+    # tomli_w does the escaping of one scalar; strip the "v = " it puts before it. Invisible
+    # and control characters become escapes, so a curator reading the file sees them.
+    return escape.data(tomli_w.dumps({"v": value})[len("v = ") :].rstrip("\n"), "toml")
 
 
 def appended(text: str, addition: str) -> str:
@@ -62,12 +63,24 @@ def validate(text: str, path: Path) -> None:
 
 
 def add(path: Path, kind: Kind, record: dict[str, Any]) -> None:
-    """Append `record` to the fact base at `path`, or raise InvalidFacts and leave it untouched."""
-    with locked(path):
-        text = facts.read_text(path)
+    """Append `record` to the fact base at `path`, or raise InvalidFacts and leave it untouched.
+
+    A symlinked base is written through the link: its target is locked and replaced, and
+    the link stays a link. A base with several hard links is refused: a replacement would
+    quietly leave the other names holding the old text.
+    """
+    target = Path(os.path.realpath(path))
+    with locked(target):
+        text = facts.read_text(target)
+        links = target.stat().st_nlink
+        if links > 1:
+            raise InvalidFacts(
+                f"refused, {path} is unchanged: it has {links} hard links, which a replacement would "
+                "split; keep one link, or add the record by hand"
+            )
         new = appended(text, block(kind, record))
         validate(new, path)
-        replace(path, new)
+        replace(target, new)
 
 
 def preview(path: Path, kind: Kind, record: dict[str, Any]) -> str:
@@ -99,7 +112,11 @@ def _remove_leftovers(path: Path) -> None:
 
 
 def replace(path: Path, text: str) -> None:
-    """Write `text` to a temporary file beside `path`, fsync it, rename it over `path`."""
+    """Write `text` to a temporary file beside `path`, fsync it, rename it over `path`.
+
+    The new file keeps the old one's mode, and its owner and group where the writer may
+    set them (root may; anyone else may keep a group they belong to).
+    """
     fd, name = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     tmp = Path(name)
     try:
@@ -107,8 +124,7 @@ def replace(path: Path, text: str) -> None:
             out.write(text)
             out.flush()
             os.fsync(out.fileno())
-        with contextlib.suppress(OSError):
-            tmp.chmod(path.stat().st_mode & 0o777)
+        _keep_mode_and_owner(tmp, path.stat())
         tmp.replace(path)
     except OSError as err:
         tmp.unlink(missing_ok=True)
@@ -119,3 +135,14 @@ def replace(path: Path, text: str) -> None:
         os.fsync(dir_fd)
     finally:
         os.close(dir_fd)
+
+
+def _keep_mode_and_owner(tmp: Path, old: os.stat_result) -> None:
+    for owner in (old.st_uid, -1):  # the owner too where allowed, else the group alone
+        try:
+            os.chown(tmp, owner, old.st_gid)
+            break
+        except OSError:
+            continue
+    with contextlib.suppress(OSError):  # after chown, which may clear mode bits
+        tmp.chmod(old.st_mode & 0o7777)

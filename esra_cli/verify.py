@@ -7,7 +7,7 @@ from pathlib import Path
 
 from esra_cli.check import Problem, quote_problems
 from esra_cli.errors import InvalidFacts
-from esra_cli.facts import diagnose
+from esra_cli.facts import diagnose, read_bytes
 from esra_cli.schema import KINDS
 
 
@@ -33,10 +33,7 @@ def run(path: Path, against: Path | None, source_id: str | None) -> Report:
         source_id = source_id or (meta.get("announcement") if isinstance(meta, dict) else None)
         if not isinstance(source_id, str):
             raise InvalidFacts(f"{path}: no [meta] announcement; pass --source-id")
-        try:
-            source_text = against.read_text(encoding="utf-8", errors="replace")
-        except OSError as err:
-            raise InvalidFacts(f"cannot read {against}: {err.strerror or err}") from None
+        source_text = read_bytes(against, "source text").decode("utf-8", errors="replace")
         report.source_id = source_id
         records = [r for t in KINDS if isinstance(raw.get(t), list) for r in raw[t] if isinstance(r, dict)]
         report.quotes_checked = sum(
