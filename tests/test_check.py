@@ -3,10 +3,14 @@
 from __future__ import annotations
 
 import json
+import tomllib
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
+from esra_cli.check import header_lines
 from tests.conftest import ROOT, Run
 
 ANNOUNCEMENT = ROOT.parent / "shared" / "sources" / "announcement.it.txt"
@@ -167,3 +171,73 @@ def test_a_hostile_id_is_reported_without_raw_control_characters(run: Run, tmp_p
     assert "\x1b" not in result.stdout
     assert "s\\x1b[2J" in result.stdout
     assert json.loads(run("--facts", str(base), "check", "--json").stdout)[0]["id"] == "s\x1b[2J"
+
+
+# --- line numbers as TOML reads the headers -------------------------------------------------
+
+HEADERS = [
+    "[[people]]",
+    "[[people]]  # the first person",
+    '[["people"]]',
+    "[[ 'people' ]]",
+    '[[ "peo\\u0070le" ]] # escaped',
+    "\t[[people]]",
+]
+# Lines a record may hold that look like headers to a line-by-line reader, but are not.
+FILLERS = [
+    'KEY = """\n[[people]]\n"""',
+    "KEY = '''\n  [[people]]\n'''",
+    'KEY = """a \\"""\n[[people]]\n"""',
+    "KEY = '''x''''' \n# [[people]]",
+    'KEY = [\n  "[[people]]",  # ] a comment [\n  "b",\n]',
+    'KEY = ["[[people]]", "#"] # [[people]]',
+    'KEY = "[[people]] \\" # x"',
+    "KEY = 'P # [['",
+    "KEY = { a = [\n 1, # [[people]]\n ] }",
+    "# [[people]]",
+    "",
+]
+
+
+@st.composite
+def documents(draw: st.DrawFn) -> tuple[str, list[int]]:
+    """A TOML document of people, and the line of each [[people]] header in it."""
+    lines = ["[meta]", 'x = """', "[[people]]", '"""']
+    expected = []
+    for n in range(draw(st.integers(1, 6))):
+        expected.append(len(lines) + 1)
+        lines.append(draw(st.sampled_from(HEADERS)))
+        lines.append(f'id = "p{n}"')
+        for k, filler in enumerate(draw(st.lists(st.sampled_from(FILLERS), max_size=4))):
+            lines.extend(filler.replace("KEY", f"k{k}").split("\n"))
+        if draw(st.booleans()):
+            lines += ["[[people.posts]]", 'title = "x"']  # a sub-table of this person, not a person
+    return "\n".join(lines) + "\n", expected
+
+
+@settings(max_examples=200)
+@given(documents())
+def test_header_lines_are_where_toml_reads_each_record(document: tuple[str, list[int]]) -> None:
+    text, expected = document
+    assert len(tomllib.loads(text)["people"]) == len(expected)  # the generator's own check
+    assert header_lines(text)["people"] == expected
+
+
+@pytest.mark.parametrize("header", HEADERS[1:5])
+def test_check_names_the_second_persons_line_whatever_the_header(
+    run: Run, facts_copy: Path, header: str
+) -> None:
+    people = (
+        f'\n{header}\nid = "p-one"\nname = "One"\nnote = """\n[[people]]\n"""\n'
+        'sources = ["ansa-2024-11-08"]\n'
+        f'\n{header}\nid = "p-two"\nname = "Two"\nsources = ["ansa-2024-11-08"]\nbogus = 1\n'
+        f'\n{header}\nid = "p-three"\nname = "Three"\nsources = ["ansa-2024-11-08"]\n'
+    )
+    text = facts_copy.read_text(encoding="utf-8") + people
+    facts_copy.write_text(text, encoding="utf-8")
+    result = run("--facts", str(facts_copy), "check")
+    assert result.exit_code == 4
+    (line,) = result.stdout.splitlines()
+    number = int(line.split(":")[1])
+    assert ": p-two: unknown field 'bogus'" in line
+    assert text.splitlines()[number - 1 : number + 1] == [header, 'id = "p-two"']

@@ -221,3 +221,52 @@ def test_sigkill_at_random_moments_never_corrupts_the_base(facts_copy: Path) -> 
     assert add_process(facts_copy, "survivor").wait(timeout=60) == 0
     assert not list(facts_copy.parent.glob(".facts.toml.*.tmp"))
     print(f"{KILL_RUNS} kills, {landed} adds landed before the kill")
+
+
+# --- links, mode and owner --------------------------------------------------------------------
+
+
+def esra_add(base: Path, person_id: str = "maria-rossi") -> subprocess.CompletedProcess[str]:
+    args = ["add", "person", "--id", person_id, "--name", "M R", "--source", "ansa-2024-11-08"]
+    return subprocess.run(
+        [ESRA, *args, "--facts", str(base)], capture_output=True, text=True, timeout=60, check=False
+    )
+
+
+def test_add_through_a_symlink_writes_the_target_and_keeps_the_link(
+    tmp_path: Path, shipped_text: str
+) -> None:
+    (tmp_path / "real").mkdir()
+    (tmp_path / "links").mkdir()
+    real = tmp_path / "real" / "facts.toml"
+    real.write_text(shipped_text, encoding="utf-8")
+    link = tmp_path / "links" / "facts.toml"
+    link.symlink_to("../real/facts.toml")
+    result = esra_add(link)
+    assert result.returncode == 0, result.stderr
+    assert link.is_symlink() and link.readlink() == Path("../real/facts.toml")
+    assert 'id = "maria-rossi"' in real.read_text(encoding="utf-8")
+    assert (tmp_path / "real" / "facts.toml.lock").exists()  # the lock is the target's
+    assert not (tmp_path / "links" / "facts.toml.lock").exists()
+
+
+def test_add_keeps_the_files_mode_and_owner(facts_copy: Path) -> None:
+    facts_copy.chmod(0o640)
+    owner = (65534, 65534) if os.geteuid() == 0 else (os.getuid(), os.getgid())
+    if os.geteuid() == 0:
+        os.chown(facts_copy, *owner)  # root may keep another user's ownership: it must
+    assert esra_add(facts_copy).returncode == 0
+    after = facts_copy.stat()
+    assert (after.st_mode & 0o7777, after.st_uid, after.st_gid) == (0o640, *owner)
+    assert 'id = "maria-rossi"' in facts_copy.read_text(encoding="utf-8")
+
+
+def test_add_refuses_a_base_with_several_hard_links(facts_copy: Path) -> None:
+    twin = facts_copy.with_name("twin.toml")
+    os.link(facts_copy, twin)
+    before = digest(facts_copy)
+    result = esra_add(twin)
+    assert result.returncode == 4
+    assert "2 hard links" in result.stderr and result.stderr.count("\n") == 1
+    assert digest(facts_copy) == digest(twin) == before
+    assert facts_copy.samefile(twin)
