@@ -98,7 +98,13 @@ def _iso_date(value: str | None) -> str | None:
 
 FactsOpt = Annotated[
     Path | None,
-    typer.Option("--facts", metavar="PATH", help="Fact base to read [env: ESRA_FACTS].", show_default=False),
+    typer.Option(
+        "--facts",
+        metavar="PATH",
+        help="Fact base to read [env: ESRA_FACTS].",
+        show_default=False,
+        readable=False,  # facts.read_bytes judges the file: unreadable is exit 4, not a usage error
+    ),
 ]
 LangOpt = Annotated[
     Lang | None,
@@ -153,7 +159,12 @@ def main(
     facts_path: Annotated[
         Path | None,
         typer.Option(
-            "--facts", metavar="PATH", envvar="ESRA_FACTS", help="Fact base to read.", show_default=False
+            "--facts",
+            metavar="PATH",
+            envvar="ESRA_FACTS",
+            help="Fact base to read.",
+            show_default=False,
+            readable=False,  # as in FactsOpt
         ),
     ] = None,
     lang: Annotated[
