@@ -1,0 +1,198 @@
+"""Hostile strings in the fact base reach a person as written and never as markup or a control
+sequence, on a terminal and piped; data formats keep them exact (JSON and TOML as escapes)."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import os
+import pty
+import re
+import subprocess
+import tomllib
+import unicodedata
+from pathlib import Path
+from typing import Any
+
+import pydot
+import pytest
+import tomli_w
+from hypothesis import HealthCheck, Phase, example, given, settings
+from hypothesis import strategies as st
+
+from esra_cli.schema import KINDS
+from tests.conftest import FULL, SHIPPED, examples
+from tests.test_process import ESRA
+
+UNSAFE = {"Cc", "Cf", "Cs", "Co", "Cn", "Zl", "Zp"}
+# What Rich itself writes to a terminal: colours and styles (SGR), nothing else.
+RICH_STYLE = re.compile(r"\x1b\[[0-9;]*m")
+OSC52 = "\x1b]52;c;aGk=\x07"
+LINK = "[link=https://example.org]x[/link]"
+FRAGMENTS = ["[/]", "[esra]", "[bold]", LINK, OSC52, "\x1b]8;;https://e.org\x1b\\y\x1b]8;;\x1b\\",
+             "\x1b[2J", "\x9b31m", "\u202e", "\u2066", "\u2028", "\u2029", "\n", "\r", "\t", "\x00",
+             ":smile:", '"', "\\", "#", "<b>", "|", "`", "\ue000", "\U000e0041"]  # fmt: skip
+hostile = st.lists(st.sampled_from(FRAGMENTS) | st.text(max_size=3), min_size=1, max_size=4).map("".join)
+
+
+def raw_unsafe(text: str, allowed: str = "") -> set[str]:
+    """Characters a terminal would act on or hide, other than line ends and Rich's styles."""
+    text = RICH_STYLE.sub("", text)
+    return {ch for ch in text if ch not in "\n\r" + allowed and unicodedata.category(ch) in UNSAFE}
+
+
+def run(base: Path, *args: str, terminal: bool = False) -> tuple[int, str, str]:
+    """The installed esra, piped or with a 100-column pseudo-terminal as stdout."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("ESRA_")}
+    env.update({"ESRA_FACTS": str(base), "COLUMNS": "100", "TERM": "xterm-256color"})
+    if not terminal:
+        done = subprocess.run([ESRA, *args], capture_output=True, env=env, timeout=60, check=False)
+        return done.returncode, done.stdout.decode(), done.stderr.decode()
+    controller, tty = pty.openpty()
+    proc = subprocess.Popen([ESRA, *args], stdout=tty, stderr=subprocess.PIPE, env=env)
+    os.close(tty)
+    chunks = []
+    while True:
+        try:
+            chunk = os.read(controller, 65536)
+        except OSError:  # EIO: the child closed the terminal
+            break
+        if not chunk:
+            break
+        chunks.append(chunk)
+    os.close(controller)
+    stderr = proc.communicate(timeout=60)[1]
+    return proc.wait(), b"".join(chunks).decode(), stderr.decode()
+
+
+def with_base(folder: Path, change: Any) -> Path:
+    raw = tomllib.loads(SHIPPED.read_text(encoding="utf-8"))
+    change(raw)
+    path = folder / "facts.toml"
+    path.write_text(tomli_w.dumps(raw), encoding="utf-8")
+    return path
+
+
+def rename_ara(raw: dict[str, Any], name: str) -> None:
+    ara = next(o for o in raw["organizations"] if o["id"] == "ara")
+    ara["name"] = {"it": name, "en": name}
+
+
+@pytest.mark.parametrize("terminal", [False, True], ids=["piped", "terminal"])
+def test_an_organization_name_is_never_markup_in_the_members_title(tmp_path: Path, terminal: bool) -> None:
+    name = f"ARA [/] [esra] {LINK} {OSC52}\u202e"
+    base = with_base(tmp_path, lambda raw: rename_ara(raw, name))
+    code, out, err = run(base, "members", "ara", terminal=terminal)
+    assert (code, err) == (0, "")
+    title = out.replace("\r\n", "\n").splitlines()[0]
+    assert "ARA [/] [esra] [link=https://example.org]x[/link] \\x1b]52;c;aGk=\\x07\\x202e" in title
+    assert raw_unsafe(out) == set()
+
+
+def test_csv_is_exact_piped_and_visible_on_a_terminal(tmp_path: Path) -> None:
+    name = f"Lombardy {OSC52}\u202e"
+    base = with_base(tmp_path, lambda raw: next(r for r in raw["regions"] if r["id"] == "lombardia")
+                     .update(name={"it": name, "en": name}))  # fmt: skip
+    for args in (["members", "--format", "csv"], ["export", "--format", "csv", "--kind", "region"]):
+        code, piped, _ = run(base, *args)
+        assert code == 0
+        assert name in [
+            row["name" if "members" in args else "name.en"] for row in csv.DictReader(io.StringIO(piped))
+        ]
+        code, shown, _ = run(base, *args, terminal=True)
+        assert code == 0
+        assert raw_unsafe(shown) == set()
+        assert "Lombardy \\x1b]52;c;aGk=\\x07\\x202e" in shown
+
+
+def test_graph_labels_are_escaped_for_dot_and_mermaid(tmp_path: Path) -> None:
+    name = 'A "quoted" \\N name\nwith <b>markup</b> #quot; | `x` ' + OSC52
+    base = with_base(tmp_path, lambda raw: rename_ara(raw, name))
+    code, dot, _ = run(base, "graph", "ara")
+    assert code == 0 and raw_unsafe(dot) == set()
+    graphs = pydot.graph_from_dot_data(dot)
+    assert graphs is not None
+    labels = {n.get_name().strip('"'): n.get("label") for n in graphs[0].get_nodes()}
+    # DOT reads the label back as written: backslashes doubled, quotes escaped, a line break as \n.
+    assert (
+        labels["ara"]
+        == '"A \\"quoted\\" \\\\N name\\nwith <b>markup</b> #quot; | `x` \\\\x1b]52;c;aGk=\\\\x07"'
+    )
+    code, mermaid, _ = run(base, "graph", "ara", "--format", "mermaid")
+    assert code == 0 and raw_unsafe(mermaid) == set()
+    (node,) = [line for line in mermaid.splitlines() if line.strip().startswith("n_ara[")]
+    assert node.strip() == (
+        'n_ara["A #quot;quoted#quot; \\N name with #60;b#62;markup#60;/b#62; #35;quot; #124; #96;x#96; '
+        '\\x1b]52;c;aGk=\\x07"]'
+    )
+
+
+def test_json_and_toml_write_invisible_characters_as_escapes_of_the_same_value(tmp_path: Path) -> None:
+    name = "ARA \x9b31m\u202e\u2028\U000e0041"
+    base = with_base(tmp_path, lambda raw: rename_ara(raw, name))
+    for args in (["org", "ara", "--json"], ["export", "--format", "json"], ["export", "--format", "toml"],
+                 ["export", "--format", "jsonl"], ["who", "--format", "jsonl"]):  # fmt: skip
+        code, out, _ = run(base, *args)
+        assert code == 0
+        assert raw_unsafe(out) == set(), args
+        assert "\\u202e" in out
+    assert json.loads(run(base, "org", "ara", "--json")[1])["name"] == name
+    assert tomllib.loads(run(base, "export", "--format", "toml")[1])["organizations"][1]["name"]["en"] == name
+
+
+# --- every string field of every record, every read command -----------------------------------
+
+READS = [
+    ["members"], ["members", "ara", "--cite"], ["person", "guido-guidesi"], ["who"], ["what"], ["when"],
+    ["where"], ["where", "turin"], ["org", "esra"], ["region", "lombardia"], ["search", "a"], ["sources"],
+    ["tree", "ara"], ["graph"], ["graph", "--format", "mermaid"], ["export", "--format", "csv"],
+    ["when", "--format", "plain"], ["check"],
+]  # fmt: skip
+STRING_TYPES = {"str", "strs", "text", "texts"}
+
+
+def poison(raw: dict[str, Any], text: str) -> None:
+    """Append `text` to every string field of every record (a quote stays within 25 words)."""
+    for table, kind in KINDS.items():
+        for record in raw.get(table, []):
+            for field in kind.fields:
+                if field.type in STRING_TYPES and field.name in record:
+                    extra = "".join(text.split()) if field.name == "quote" else text
+                    record[field.name] = _appended(record[field.name], extra)
+
+
+def _appended(value: Any, text: str) -> Any:
+    if isinstance(value, str):
+        return value + text
+    if isinstance(value, list):
+        return [_appended(v, text) for v in value]
+    return {lang: _appended(v, text) for lang, v in value.items()}
+
+
+# Each example runs esra 32 times (5 s): one example carrying every fragment always runs;
+# generated ones run in CI's full profile, and are not shrunk (minutes each).
+@settings(
+    max_examples=examples(10),
+    deadline=None,
+    phases=[Phase.explicit, Phase.generate] if FULL else [Phase.explicit],
+    suppress_health_check=[HealthCheck.function_scoped_fixture],
+)
+@example(text="".join(FRAGMENTS))
+@given(text=hostile)
+def test_hostile_strings_in_every_field_on_every_read_command(
+    tmp_path_factory: pytest.TempPathFactory, text: str
+) -> None:
+    base = with_base(tmp_path_factory.mktemp("hostile"), lambda raw: poison(raw, text))
+    for args in READS:
+        for terminal in (False, True):
+            if terminal and args[0] in ("graph", "export"):
+                continue  # the same text as piped, but for visible control characters: the CSV test
+            code, out, err = run(base, *args, terminal=terminal)
+            assert code == 0, (args, err)
+            assert "Traceback" not in err
+            if not (args[0] == "export" and not terminal):  # piped CSV keeps the data exact
+                separators = "\t" if "plain" in args else ""  # plain lines are tab-separated
+                assert raw_unsafe(out, separators) == set(), (args, terminal)
+    exported = json.loads(run(base, "export", "--format", "json")[1])
+    assert exported["people"][0]["name"].endswith(text)
