@@ -21,6 +21,14 @@ ROOT = Path(__file__).resolve().parent.parent
 SHIPPED = ROOT / "facts.toml"
 # Status (past/current/planned) depends on the day; tests that check it pin this date.
 AS_OF = "2026-11-25"
+# Property tests run a tenth of their examples by default, so the README's test command
+# stays under a minute; HYPOTHESIS_PROFILE=ci (set by .ci/run) runs the full count.
+FULL = os.environ.get("HYPOTHESIS_PROFILE") == "ci"
+
+
+def examples(full: int) -> int:
+    """How many examples a property test runs: `full` in CI, a tenth of it (at least 1) otherwise."""
+    return full if FULL else max(1, full // 10)
 
 
 @pytest.fixture(autouse=True)
@@ -72,12 +80,34 @@ def shipped_text() -> Iterator[str]:
     yield SHIPPED.read_text(encoding="utf-8")
 
 
+NOBODY = 65534
+
+
+@pytest.fixture
+def open_folder() -> Iterator[Path]:
+    """A fresh folder that every user can enter, for tests that run esra as `nobody`.
+
+    The checkout and pytest's tmp_path may sit in a private (0700) folder, which `nobody`
+    cannot cross: such a test is skipped, with its reason, when no temporary folder is open.
+    """
+    for parent in dict.fromkeys([tempfile.gettempdir(), "/tmp", "/var/tmp"]):
+        folders = [Path(parent), *Path(parent).parents]
+        if Path(parent).is_dir() and all(f.stat().st_mode & 0o001 for f in folders):
+            folder = Path(tempfile.mkdtemp(prefix="esra-test-", dir=parent))
+            folder.chmod(0o755)
+            yield folder
+            shutil.rmtree(folder, ignore_errors=True)
+            return
+    pytest.skip("no temporary folder that user nobody can enter")
+
+
 def as_user_without_privileges(*args: str, env: dict[str, str] | None = None) -> tuple[int, str, str]:
     """Run esra in-process as a user without root's powers: (exit code, stdout, stderr).
 
     Root reads any file, so permission tests drop to `nobody` in a forked child. The child
     runs the already-imported app rather than a new process, which `nobody` might not be
-    allowed to start from a venv inside root's home.
+    allowed to start from a venv inside root's home. Every file the call needs must be in
+    an `open_folder`. Where the switch to `nobody` is not allowed, the test is skipped.
     """
     # As root first, in a scratch cache, so every module the call loads lazily is imported.
     CliRunner().invoke(app, list(args), env={**(env or {}), "ESRA_CACHE": tempfile.mkdtemp()})
@@ -90,12 +120,16 @@ def as_user_without_privileges(*args: str, env: dict[str, str] | None = None) ->
         try:
             os.close(read_end)
             os.setgroups([])
-            os.setgid(65534)
-            os.setuid(65534)
-            result = CliRunner().invoke(app, list(args), env=env)
-            report = json.dumps([result.exit_code, result.stdout, result.stderr])
-        except BaseException as err:
-            report = json.dumps([-1, "", repr(err)])
+            os.setgid(NOBODY)
+            os.setuid(NOBODY)
+        except OSError as err:
+            report = json.dumps([None, "", f"cannot run as user nobody: {err}"])
+        else:
+            try:
+                result = CliRunner().invoke(app, list(args), env=env)
+                report = json.dumps([result.exit_code, result.stdout, result.stderr])
+            except BaseException as err:
+                report = json.dumps([-1, "", repr(err)])
         os.write(write_end, report.encode())
         os._exit(0)
     os.close(write_end)
@@ -103,6 +137,8 @@ def as_user_without_privileges(*args: str, env: dict[str, str] | None = None) ->
         data = pipe.read()
     os.waitpid(pid, 0)
     code, out, errors = json.loads(data)
+    if code is None:
+        pytest.skip(errors)
     return int(code), str(out), str(errors)
 
 

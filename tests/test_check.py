@@ -11,7 +11,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from esra_cli.check import header_lines
-from tests.conftest import ROOT, Run
+from tests.conftest import ROOT, Run, examples
 
 ANNOUNCEMENT = ROOT.parent / "shared" / "sources" / "announcement.it.txt"
 
@@ -215,7 +215,7 @@ def documents(draw: st.DrawFn) -> tuple[str, list[int]]:
     return "\n".join(lines) + "\n", expected
 
 
-@settings(max_examples=200)
+@settings(max_examples=examples(200))
 @given(documents())
 def test_header_lines_are_where_toml_reads_each_record(document: tuple[str, list[int]]) -> None:
     text, expected = document

@@ -133,16 +133,22 @@ def test_a_fresh_edit_is_not_cached_until_it_settles(tmp_path: Path) -> None:
     assert cache.entry_for(str(base)) is not None
 
 
-def test_a_read_only_or_unusable_cache_folder_still_answers(tmp_path: Path) -> None:
+def test_an_unusable_cache_folder_still_answers(tmp_path: Path) -> None:
     blocked = tmp_path / "file-not-folder"
     blocked.write_text("x", encoding="utf-8")
     result = esra("members", "--json", cache_dir=blocked / "esra")
     assert result.returncode == 0, result.stderr
-    readonly = tmp_path / "ro"
+
+
+def test_a_read_only_cache_folder_still_answers_and_is_left_alone(open_folder: Path) -> None:
+    base = open_folder / "facts.toml"
+    base.write_bytes(SHIPPED.read_bytes())
+    base.chmod(0o644)
+    readonly = open_folder / "ro"
     readonly.mkdir()
     readonly.chmod(0o555)
-    tmp_path.chmod(0o755)
-    code, out, err = as_user_without_privileges("members", "--json", env={"ESRA_CACHE": str(readonly)})
+    env = {"ESRA_CACHE": str(readonly)}
+    code, out, err = as_user_without_privileges("--facts", str(base), "members", "--json", env=env)
     assert code == 0, err
     assert json.loads(out)
     assert not any(readonly.iterdir())

@@ -70,9 +70,15 @@ def test_zsh_and_fish_get_descriptions() -> None:
 
 
 def test_show_completion_prints_the_script_of_the_shell_it_runs_in() -> None:
-    # Typer detects the shell from the process tree: a word after the flag is not read.
+    # Typer detects the shell from the process tree: a word after the flag is not read. A
+    # command that is not the script's last keeps bash as esra's parent; as the last one,
+    # bash may exec it, and the shell found depends on whatever started the tests.
     result = subprocess.run(
-        ["bash", "-c", f"{ESRA} --show-completion"], capture_output=True, text=True, timeout=60, check=False
+        ["bash", "-c", '"$0" --show-completion; status=$?; exit $status', ESRA],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
     )
     assert result.returncode == 0, result.stderr
     assert "_ESRA_COMPLETE=complete_bash" in result.stdout

@@ -16,10 +16,12 @@ from typer.testing import CliRunner
 
 from esra_cli.cli import app
 from esra_cli.schema import KINDS
-from tests.conftest import SHIPPED, as_user_without_privileges
+from tests.conftest import SHIPPED, as_user_without_privileges, examples
 from tests.test_process import ESRA
 
-FAST = settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+FAST = settings(
+    max_examples=examples(150), deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
 
 
 def invoke(*args: str) -> Any:
@@ -74,7 +76,7 @@ def test_structurally_wrong_bases_are_refused_not_crashed_on(
         assert result.exit_code in (0, 3, 4)
 
 
-@settings(max_examples=60, deadline=None)
+@settings(max_examples=examples(60), deadline=None)
 @given(st.text(min_size=1, max_size=40).filter(lambda s: not s.startswith("-")))
 def test_generated_names_never_crash_lookup(name: str) -> None:
     for command in ("person", "region", "org", "where", "members"):
@@ -101,7 +103,9 @@ people = st.lists(
 )
 
 
-@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(
+    max_examples=examples(25), deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
 @given(people)
 def test_generated_valid_bases_round_trip_through_export(
     tmp_path_factory: pytest.TempPathFactory, extra: list[dict[str, Any]]
@@ -155,12 +159,17 @@ def test_hostile_files_end_in_one_line_and_exit_4(tmp_path: Path, name: str, con
     assert len(result.stderr) < 1000
 
 
-def test_an_unreadable_file_as_a_user_without_permission(tmp_path: Path) -> None:
-    path = tmp_path / "secret.toml"
+def test_an_unreadable_file_as_a_user_without_permission(open_folder: Path) -> None:
+    readable = open_folder / "facts.toml"
+    readable.write_bytes(SHIPPED.read_bytes())
+    readable.chmod(0o644)
+    env = {"ESRA_CACHE": "off"}
+    # The same user reads a readable copy beside it: what is refused next is the file alone.
+    assert as_user_without_privileges("--facts", str(readable), "members", env=env)[0] == 0
+    path = open_folder / "secret.toml"
     path.write_bytes(SHIPPED.read_bytes())
     path.chmod(0)
-    tmp_path.chmod(0o755)
-    code, out, err = as_user_without_privileges("--facts", str(path), "members", env={"ESRA_CACHE": "off"})
+    code, out, err = as_user_without_privileges("--facts", str(path), "members", env=env)
     assert (code, out) == (4, ""), err
     assert "cannot read" in err
     assert "Permission denied" in err

@@ -13,7 +13,7 @@ from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from esra_cli import parallel
-from tests.conftest import SHIPPED
+from tests.conftest import SHIPPED, examples
 from tests.test_process import ESRA
 
 
@@ -58,7 +58,7 @@ BLOCKS = st.one_of(
 PADDING = "# " + "-" * 60 + "\n"
 
 
-@settings(max_examples=400, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=examples(400), deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(st.lists(BLOCKS, min_size=1, max_size=14), st.integers(2, 4))
 # A static array, then a split at a header of the same name: tomllib refuses to append.
 @example([PADDING, "regions = [{ id = 'a' }]\n", "[[regions]]\nid = '1'\n"], 2)

@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import Run
+from tests.conftest import Run, examples
 from tests.test_process import ESRA
 
 PERSON = ["add", "person", "--id", "maria-rossi", "--name", "Maria Rossi", "--source", "ansa-2024-11-08"]
@@ -201,7 +201,7 @@ def test_twelve_concurrent_adds_all_land(facts_copy: Path) -> None:
     assert check.returncode == 0
 
 
-KILL_RUNS = int(os.environ.get("ESRA_KILL_RUNS", "25"))
+KILL_RUNS = int(os.environ.get("ESRA_KILL_RUNS", examples(25)))
 
 
 def test_sigkill_at_random_moments_never_corrupts_the_base(facts_copy: Path) -> None:

@@ -10,6 +10,7 @@ from hypothesis import strategies as st
 
 from esra_cli import answers, cache, locate, render
 from esra_cli.query import Listing, View
+from tests.conftest import examples
 
 CALLS: list[tuple[str, dict[str, Any]]] = [
     ("members", {}),
@@ -52,7 +53,7 @@ def test_every_piped_view_is_what_rich_pads(
 CELL = st.text(st.characters(codec="utf-8"), max_size=30)  # all but surrogates
 
 
-@settings(max_examples=150, deadline=None)
+@settings(max_examples=examples(150), deadline=None)
 @given(st.lists(st.tuples(CELL, CELL, CELL), min_size=0, max_size=6), st.sampled_from(["utf-8", "ascii"]))
 def test_any_cell_text_pipes_as_rich_pads_it(cells: list[tuple[str, str, str]], encoding: str) -> None:
     # Newlines, wide and zero-width characters, markup-like brackets, control characters, ''.
