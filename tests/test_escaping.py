@@ -7,7 +7,6 @@ import csv
 import io
 import json
 import os
-import pty
 import re
 import subprocess
 import tomllib
@@ -23,7 +22,7 @@ from hypothesis import strategies as st
 
 from esra_cli.schema import KINDS
 from tests.conftest import FULL, SHIPPED, examples
-from tests.test_process import ESRA
+from tests.test_process import ESRA, on_terminal
 
 UNSAFE = {"Cc", "Cf", "Cs", "Co", "Cn", "Zl", "Zp"}
 # What Rich itself writes to a terminal: colours and styles (SGR), nothing else.
@@ -46,24 +45,10 @@ def run(base: Path, *args: str, terminal: bool = False) -> tuple[int, str, str]:
     """The installed esra, piped or with a 100-column pseudo-terminal as stdout."""
     env = {k: v for k, v in os.environ.items() if not k.startswith("ESRA_")}
     env.update({"ESRA_FACTS": str(base), "COLUMNS": "100", "TERM": "xterm-256color"})
-    if not terminal:
-        done = subprocess.run([ESRA, *args], capture_output=True, env=env, timeout=60, check=False)
-        return done.returncode, done.stdout.decode(), done.stderr.decode()
-    controller, tty = pty.openpty()
-    proc = subprocess.Popen([ESRA, *args], stdout=tty, stderr=subprocess.PIPE, env=env)
-    os.close(tty)
-    chunks = []
-    while True:
-        try:
-            chunk = os.read(controller, 65536)
-        except OSError:  # EIO: the child closed the terminal
-            break
-        if not chunk:
-            break
-        chunks.append(chunk)
-    os.close(controller)
-    stderr = proc.communicate(timeout=60)[1]
-    return proc.wait(), b"".join(chunks).decode(), stderr.decode()
+    if terminal:
+        return on_terminal([ESRA, *args], env)
+    done = subprocess.run([ESRA, *args], capture_output=True, env=env, timeout=60, check=False)
+    return done.returncode, done.stdout.decode(), done.stderr.decode()
 
 
 def with_base(folder: Path, change: Any) -> Path:

@@ -95,12 +95,10 @@ def test_a_closed_stdout_is_not_a_crash() -> None:
     assert result.returncode in (0, 1)
 
 
-def run_in_terminal(*args: str, columns: int) -> tuple[int, str]:
-    """Run esra with a pseudo-terminal as stdout, as a person at a shell would."""
+def on_terminal(argv: list[str], env: dict[str, str]) -> tuple[int, str, str]:
+    """Run a command with a pseudo-terminal as stdout: exit code, what the terminal got, stderr."""
     controller, terminal = pty.openpty()
-    env = {k: v for k, v in os.environ.items() if not k.startswith("ESRA_")}
-    env.update({"COLUMNS": str(columns), "LINES": "50", "TERM": "xterm-256color"})
-    proc = subprocess.Popen([ESRA, *args], stdout=terminal, stderr=subprocess.PIPE, env=env)
+    proc = subprocess.Popen(argv, stdout=terminal, stderr=subprocess.PIPE, env=env)
     os.close(terminal)
     chunks = []
     while True:
@@ -112,8 +110,17 @@ def run_in_terminal(*args: str, columns: int) -> tuple[int, str]:
             break
         chunks.append(chunk)
     os.close(controller)
-    assert proc.wait(timeout=60) == 0
-    return proc.returncode, b"".join(chunks).decode("utf-8", "replace")
+    stderr = proc.communicate(timeout=60)[1]
+    return proc.wait(), b"".join(chunks).decode("utf-8", "replace"), stderr.decode("utf-8", "replace")
+
+
+def run_in_terminal(*args: str, columns: int) -> tuple[int, str]:
+    """Run esra as a person at a shell would, on a terminal `columns` wide."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("ESRA_")}
+    env.update({"COLUMNS": str(columns), "LINES": "50", "TERM": "xterm-256color"})
+    code, out, _ = on_terminal([ESRA, *args], env)
+    assert code == 0
+    return code, out
 
 
 def test_a_narrow_terminal_wraps_cells_instead_of_cutting_them() -> None:
