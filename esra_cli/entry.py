@@ -15,6 +15,7 @@ import os
 import sys
 
 from esra_cli.errors import EXIT_INTERNAL, EXIT_INTERRUPTED, EXIT_OK, EXIT_OUTPUT, EsraError
+from esra_cli.escape import clean
 
 
 def main() -> None:
@@ -59,9 +60,7 @@ def _standard_streams() -> None:
 
     A closed fd 0, 1 or 2 (`2>&-`) would be handed to the next file esra opens, the fact
     base or its replacement among them, where a stray message would land; /dev/null takes
-    its place. stderr becomes a stream whose failures are dropped: a message that cannot
-    be written (stderr closed, full, or its reader gone) must not change the exit code,
-    and without a stderr Click would print usage errors on stdout. A closed stdout stays
+    its place. stderr becomes a stream for messages (_Messages). A closed stdout stays
     None: nobody to answer is a success (render.stdout).
     """
     for fd in (0, 1, 2):
@@ -73,20 +72,29 @@ def _standard_streams() -> None:
                 os.dup2(null, fd)
                 os.close(null)
     stream = sys.stderr if sys.stderr is not None else open(2, "w", closefd=False)  # noqa: SIM115
-    sys.stderr = _Forgiving(stream)
+    sys.stderr = _Messages(stream)
 
 
-class _Forgiving:
-    """A text stream whose write and flush never raise; everything else is the stream's own."""
+class _Messages:
+    """stderr, which carries messages for people only, from esra, Click or Python alike.
+
+    Each write is escaped (escape.clean), so a name a user typed or a fact base holds never
+    reaches the terminal as a control sequence, whoever writes the message (Click's usage
+    errors quote options as given). A write or flush never raises: a message that cannot
+    be written (stderr closed, full, or its reader gone) must not change the exit code.
+    """
 
     def __init__(self, stream: object) -> None:
         self._stream = stream
 
-    def write(self, text: str) -> int:
-        try:
+    def write(self, text: str | bytes) -> int:
+        if not isinstance(text, str):  # bytes: a TypeError as from any text stream (Click probes)
             return int(self._stream.write(text))  # type: ignore[attr-defined]
+        try:  # noqa: SIM105 - contextlib costs milliseconds to import on every call
+            self._stream.write(clean(text))  # type: ignore[attr-defined]
         except (OSError, ValueError):
-            return len(text)
+            pass
+        return len(text)
 
     def flush(self) -> None:
         try:  # noqa: SIM105 - contextlib costs milliseconds to import on every call
@@ -146,7 +154,7 @@ def _finish(code: int) -> None:
         code = _cannot_write(err) if code == EXIT_OK else code
     except ValueError:
         pass  # a closed stream: nothing left to flush
-    sys.stderr.flush()  # _Forgiving: never raises
+    sys.stderr.flush()  # _Messages: never raises
     os._exit(code)
 
 

@@ -157,7 +157,8 @@ real_exit = os._exit
 
 def report_then_exit(code):
     heavy = sorted(m for m in sys.modules if m.split(".")[0] in ("rich", "tomli_w", "typer"))
-    sys.stderr.write("\\0" + " ".join(heavy))
+    sys.stderr.flush()
+    os.write(2, ("\\0" + " ".join(heavy)).encode())  # past esra's stderr, which escapes a NUL
     real_exit(code)
 
 os._exit = report_then_exit

@@ -181,3 +181,17 @@ def test_hostile_strings_in_every_field_on_every_read_command(
                 assert raw_unsafe(out, separators) == set(), (args, terminal)
     exported = json.loads(run(base, "export", "--format", "json")[1])
     assert exported["people"][0]["name"].endswith(text)
+
+
+@pytest.mark.parametrize(
+    "args",
+    [["members", "--x\u202e\u2028\x1b[2Jy"], [f"bogus{OSC52}"], ["person", f"nobody{OSC52}\u2028x"]],
+    ids=["click: unknown option", "click: unknown command", "esra: not found"],
+)
+def test_messages_quote_what_was_typed_escaped(args: list[str]) -> None:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("ESRA_")}
+    done = subprocess.run([ESRA, *args], capture_output=True, env=env, timeout=60, check=False)
+    assert done.returncode in (2, 3)
+    err = done.stderr.decode()
+    assert raw_unsafe(err) == set()
+    assert "\\x1b" in err
