@@ -507,14 +507,19 @@ def completions(base: FactBase, table: str, incomplete: str, lang: str) -> list[
     candidates that start with the text as typed, so each entity is offered in the forms
     that do: its id, its folded name as a slug ('baden-wurttemberg'), its display names.
     Spaces become hyphens (lookup folds them back), since bash would split a candidate.
+    A shell prints candidates and descriptions to the terminal, one a line: a name holding
+    a control character or a line break is offered only as its id and folded forms, and
+    descriptions are escaped (escape.clean), for both the fast path and Typer.
     """
+    from esra_cli.escape import clean
+
     found: dict[str, str] = {}
     for key, rid in base.names(table).complete(incomplete):
         label = base.label(rid, lang)
         names = [rid, key, label, base.label(rid, "it" if lang == "en" else "en")]
         for form in (name.replace(" ", "-") for name in names):
-            if form.startswith(incomplete) and form not in found:
-                found[form] = label
+            if form.startswith(incomplete) and form not in found and form.isprintable():
+                found[form] = clean(label, lines=False)
     return sorted(found.items(), key=lambda item: (item[0].lower(), item[0]))
 
 

@@ -9,6 +9,7 @@ import json
 import os
 import re
 import subprocess
+import sys
 import tomllib
 import unicodedata
 from pathlib import Path
@@ -21,7 +22,8 @@ from hypothesis import HealthCheck, Phase, example, given, settings
 from hypothesis import strategies as st
 
 from esra_cli.schema import KINDS
-from tests.conftest import FULL, SHIPPED, examples
+from tests.conftest import FULL, SHIPPED, TYPER_APP, examples
+from tests.test_complete import protocol
 from tests.test_process import ESRA, on_terminal
 
 UNSAFE = {"Cc", "Cf", "Cs", "Co", "Cn", "Zl", "Zp"}
@@ -195,3 +197,23 @@ def test_messages_quote_what_was_typed_escaped(args: list[str]) -> None:
     err = done.stderr.decode()
     assert raw_unsafe(err) == set()
     assert "\\x1b" in err
+
+
+@pytest.mark.parametrize("typer_app", [False, True], ids=["fast path", "typer app"])
+@pytest.mark.parametrize("shell", ["bash", "zsh", "fish get-args"])
+def test_completion_offers_no_control_character_and_no_extra_line(
+    tmp_path: Path, shell: str, typer_app: bool
+) -> None:
+    def rename(raw: dict[str, Any]) -> None:
+        next(p for p in raw["people"] if p["id"] == "guido-guidesi")["name"] = f"Guido{OSC52}\ninjected\u202e"
+
+    base = with_base(tmp_path, rename)
+    env = {k: v for k, v in os.environ.items() if not k.startswith("ESRA_")}
+    env |= protocol(shell, "esra person gu") | {"ESRA_FACTS": str(base), "ESRA_CACHE": "off"}
+    command = [sys.executable, "-c", TYPER_APP] if typer_app else [ESRA]
+    done = subprocess.run(command, capture_output=True, env=env, timeout=60, check=False)
+    out = done.stdout.decode()
+    assert done.returncode == 0 and raw_unsafe(out, "\t") == set()  # fish: candidate TAB description
+    # Each line is one candidate for "gu": the name's line break made no line of its own.
+    lines = out.removeprefix("_arguments '*: :((").splitlines()
+    assert lines and all(line.lstrip('"').startswith("gu") for line in lines), lines
