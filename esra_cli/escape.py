@@ -35,11 +35,11 @@ def data(text: str, astral: str = "json") -> str:
     """JSON or TOML text with unsafe characters written as escapes: the same data, read back.
 
     Only valid where such characters can only stand inside strings, as in the output of
-    json.dumps and tomli_w. Newlines and tabs stay: both formats escape them inside strings.
+    json.dumps and tomli_w. Newlines stay: both write them raw only between values.
     """
     if text.isascii() and "\x7f" not in text:
         return text  # the common case: json.dumps and tomli_w escaped every other control
-    for ch in _unsafe(text, "\n\t"):
+    for ch in _unsafe(text, "\n"):
         code = ord(ch)
         if code <= 0xFFFF:
             escaped = f"\\u{code:04x}"
