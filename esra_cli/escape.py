@@ -16,9 +16,12 @@ _UNSAFE = frozenset(("Cc", "Cf", "Cs", "Co", "Cn", "Zl", "Zp"))
 
 def _unsafe(text: str, keep: str) -> list[str]:
     """The distinct characters of `text` that are unsafe, less those in `keep`."""
+    chars = set(text).difference(keep)
+    if "".join(chars).isprintable():  # every unsafe character is unprintable: most text ends here
+        return []
     import unicodedata
 
-    return [ch for ch in set(text) if ch not in keep and unicodedata.category(ch) in _UNSAFE]
+    return [ch for ch in chars if unicodedata.category(ch) in _UNSAFE]
 
 
 def clean(value: object, lines: bool = True) -> str:
