@@ -39,13 +39,10 @@ def info(message: str) -> None:
 
 
 def _say(line: str) -> None:
-    # The exit code is decided before a message is written, so a message that cannot be
-    # written (stderr closed, full, or its reader gone) must not change it: it is dropped.
-    try:
-        sys.stderr.write(line)
-        sys.stderr.flush()
-    except (OSError, ValueError, AttributeError):
-        pass
+    # A message that cannot be written is dropped by the stream itself (entry._Messages),
+    # so it never changes the exit code.
+    sys.stderr.write(line)
+    sys.stderr.flush()
 
 
 class Output:
@@ -250,7 +247,7 @@ def _print_terminal(renderable: RenderableType, out: TextIO) -> None:
         raise
     except OSError as err:
         raise output_error(err) from None
-    _write(out, "")
+    _write(out, "")  # the flush, with a refusal named as for every other answer
 
 
 class _Buffer(io.StringIO):
