@@ -1,4 +1,4 @@
-"""The `esra` command's entry point: the process-level policy around the two ways to answer.
+"""The `esra` command's entry point: the process-level policy around `dispatch`, the front door.
 
 Query commands go through the fast path (fastpath.py), a shell's completion of a name
 through complete.py, help through the shipped pages (helppages.py); everything else through
@@ -19,13 +19,24 @@ from esra_cli.escape import clean
 
 
 def main() -> None:
-    """Run esra with sys.argv."""
+    """Run esra with sys.argv: the process around `dispatch`."""
     # A short-lived process with no reference cycles worth collecting: the cyclic GC would
     # only rescan the many objects a parse or a cache load makes (measured: 43 -> 5 ms for
     # a 17,000-name index).
     gc.disable()
     _standard_streams()
     _compile_once()
+    _finish(dispatch(sys.argv[1:]))
+
+
+def dispatch(argv: list[str]) -> int:
+    """Answer one command line on sys.stdout and sys.stderr; return its exit code.
+
+    The front door that the `esra` command and the in-process tests share: a shell's
+    completion request goes to complete.py, a query command the fast path understands to
+    fastpath.py, help to the shipped pages, everything else to the Typer app. Whatever
+    escapes them becomes its documented exit code here.
+    """
     try:
         if "_ESRA_COMPLETE" in os.environ:  # a shell asking for completions
             from esra_cli import complete
@@ -34,25 +45,23 @@ def main() -> None:
         else:
             from esra_cli import fastpath
 
-            code = fastpath.run(sys.argv[1:])
-        if code is None:
-            code = _typer_app()
+            code = fastpath.run(argv)
+        return _typer_app(argv) if code is None else code
     except BrokenPipeError:
-        code = EXIT_OK
+        return EXIT_OK
     except EsraError as err:  # raised outside a command: a shipped help page stdout refused
         from esra_cli import render
 
         render.error(str(err))
-        code = err.exit_code
+        return err.exit_code
     except KeyboardInterrupt:  # Ctrl-C: quietly, with the code the Typer app gives it too
-        code = EXIT_INTERRUPTED
+        return EXIT_INTERRUPTED
     except Exception as err:  # the last resort: every expected error was mapped already
         if os.environ.get("ESRA_DEBUG") == "1":
             raise
         hint = "ESRA_DEBUG=1 shows a traceback"
         sys.stderr.write(f"esra: internal error: {type(err).__name__}: {err} ({hint})\n")
-        code = EXIT_INTERNAL
-    _finish(code)
+        return EXIT_INTERNAL
 
 
 def _standard_streams() -> None:
@@ -106,24 +115,25 @@ class _Messages:
         return getattr(self._stream, name)
 
 
-def _typer_app() -> int:
+def _typer_app(argv: list[str]) -> int:
     """Run the Typer app, unless a shipped help page answers (helppages.py)."""
     from esra_cli import helppages
 
-    page = helppages.shipped(sys.argv[1:])
+    page = helppages.shipped(argv)
     if page is not None:
         from esra_cli import render
 
         render.write_answer(page, table=False)
         return EXIT_OK
-    return _run_typer()
+    return _run_typer(argv)
 
 
-def _run_typer() -> int:
+def _run_typer(argv: list[str] | None = None) -> int:
+    """The Typer app's exit code for `argv` (None: sys.argv, as Click reads it)."""
     from esra_cli import cli
 
     try:
-        cli.app(prog_name="esra")
+        cli.app(args=argv, prog_name="esra")
     except SystemExit as done:
         return done.code if isinstance(done.code, int) else (0 if done.code is None else 1)
     except BrokenPipeError:

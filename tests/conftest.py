@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import contextlib
+import io
 import json
 import os
 import shutil
@@ -13,9 +15,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from typer.testing import CliRunner, Result
 
-from esra_cli.cli import app
+from esra_cli.entry import dispatch
 
 ROOT = Path(__file__).resolve().parent.parent
 SHIPPED = ROOT / "facts.toml"
@@ -39,19 +40,40 @@ def isolated_env(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
 
 
+class Result:
+    """One in-process call of esra: its exit code, and what it wrote to stdout and stderr."""
+
+    def __init__(self, exit_code: int, stdout: str, stderr: str) -> None:
+        self.exit_code, self.stdout, self.stderr = exit_code, stdout, stderr
+
+
 Run = Callable[..., Result]
+
+
+def call(*args: str, env: dict[str, str] | None = None) -> Result:
+    """Invoke esra in-process through its front door (entry.dispatch), as the `esra` command
+    does: call("members", "--json") -> Result with stdout and stderr apart. ESRA_DEBUG=1 lets
+    an unexpected exception fail the test with its traceback, rather than as exit 1."""
+    settings = {"ESRA_DEBUG": "1", **(env or {})}
+    saved = {name: os.environ.get(name) for name in settings}
+    os.environ.update(settings)
+    out, err = io.StringIO(), io.StringIO()
+    try:
+        with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+            code = dispatch(list(args))
+    finally:
+        for name, value in saved.items():
+            if value is None:
+                os.environ.pop(name, None)
+            else:
+                os.environ[name] = value
+    return Result(code, out.getvalue(), err.getvalue())
 
 
 @pytest.fixture
 def run() -> Run:
-    """Invoke esra in-process: run("members", "--json") -> Result with stdout and stderr apart."""
-    runner = CliRunner()
-
-    def invoke(*args: str, env: dict[str, str] | None = None) -> Result:
-        result = runner.invoke(app, list(args), env=env, catch_exceptions=False)
-        return result
-
-    return invoke
+    """esra in-process, through the front door users take (see `call`)."""
+    return call
 
 
 @pytest.fixture
@@ -110,9 +132,9 @@ def as_user_without_privileges(*args: str, env: dict[str, str] | None = None) ->
     an `open_folder`. Where the switch to `nobody` is not allowed, the test is skipped.
     """
     # As root first, in a scratch cache, so every module the call loads lazily is imported.
-    CliRunner().invoke(app, list(args), env={**(env or {}), "ESRA_CACHE": tempfile.mkdtemp()})
+    call(*args, env={**(env or {}), "ESRA_CACHE": tempfile.mkdtemp()})
     if os.geteuid() != 0:
-        result = CliRunner().invoke(app, list(args), env=env)
+        result = call(*args, env=env)
         return result.exit_code, result.stdout, result.stderr
     read_end, write_end = os.pipe()
     pid = os.fork()
@@ -126,7 +148,7 @@ def as_user_without_privileges(*args: str, env: dict[str, str] | None = None) ->
             report = json.dumps([None, "", f"cannot run as user nobody: {err}"])
         else:
             try:
-                result = CliRunner().invoke(app, list(args), env=env)
+                result = call(*args, env=env)
                 report = json.dumps([result.exit_code, result.stdout, result.stderr])
             except BaseException as err:
                 report = json.dumps([-1, "", repr(err)])

@@ -12,11 +12,9 @@ import pytest
 import tomli_w
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from typer.testing import CliRunner
 
-from esra_cli.cli import app
 from esra_cli.schema import KINDS
-from tests.conftest import SHIPPED, as_user_without_privileges, examples
+from tests.conftest import SHIPPED, Result, as_user_without_privileges, call, examples
 from tests.test_process import ESRA
 
 FAST = settings(
@@ -24,9 +22,9 @@ FAST = settings(
 )
 
 
-def invoke(*args: str) -> Any:
-    # catch_exceptions=False: any exception escaping the CLI fails the test outright.
-    return CliRunner().invoke(app, list(args), catch_exceptions=False)
+def invoke(*args: str) -> Result:
+    # ESRA_DEBUG=1 (set by call): any exception escaping esra fails the test outright.
+    return call(*args)
 
 
 def one_line_error(result: Any) -> None:
