@@ -8,7 +8,7 @@ record has, and line numbers are looked up only when there is a problem to repor
 from __future__ import annotations
 
 from esra_cli import dates
-from esra_cli.names import fold
+from esra_cli.names import fold, table_name_keys
 from esra_cli.schema import ENTITIES, KINDS, META_FIELDS, Field, Kind
 
 TYPE_CHECKING = False
@@ -322,8 +322,6 @@ def _article(noun: str) -> str:
 
 
 def _name_keys(raw: dict[str, Any]) -> Callable[[str], dict[str, list[str]]]:
-    from esra_cli.facts import table_name_keys
-
     return lambda table: table_name_keys(table, raw.get(table, []))
 
 

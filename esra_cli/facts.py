@@ -7,7 +7,7 @@ import stat
 
 from esra_cli.errors import InvalidFacts
 from esra_cli.i18n import word
-from esra_cli.names import NameIndex, name_keys
+from esra_cli.names import NameIndex, table_name_keys
 from esra_cli.schema import KINDS
 
 TYPE_CHECKING = False  # parsing and checking are imported only when a file is read
@@ -229,17 +229,3 @@ class MemoryBase(FactBase):
 def localized(value: dict[str, Any], lang: str) -> Any:
     """The `lang` version of a localized field, falling back to English."""
     return value.get(lang, value.get("en"))
-
-
-def entity_names(record: Record) -> list[str]:
-    """Every string that names an entity besides its id: names in all languages, acronym, aliases."""
-    name = record.get("name", "")
-    names: list[str] = list(name.values()) if isinstance(name, dict) else [name]
-    if "acronym" in record:
-        names.append(record["acronym"])
-    return names + list(record.get("aliases", []))
-
-
-def table_name_keys(table: str, records: list[Record]) -> dict[str, list[str]]:
-    """The name index of one kind of entity; people are also named by each name alone."""
-    return name_keys(((r["id"], entity_names(r)) for r in records), each_word=table == "people")

@@ -12,6 +12,7 @@ from esra_cli.errors import Ambiguous, NotFound
 TYPE_CHECKING = False
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterable, Iterator
+    from typing import Any
 
 MAX_CANDIDATES = 8
 
@@ -103,3 +104,17 @@ class NameIndex:
             if key.startswith(start):
                 for rid in sorted(ids):
                     yield key, rid
+
+
+def entity_names(record: dict[str, Any]) -> list[str]:
+    """Every string that names an entity besides its id: names in all languages, acronym, aliases."""
+    name = record.get("name", "")
+    names: list[str] = list(name.values()) if isinstance(name, dict) else [name]
+    if "acronym" in record:
+        names.append(record["acronym"])
+    return names + list(record.get("aliases", []))
+
+
+def table_name_keys(table: str, records: list[dict[str, Any]]) -> dict[str, list[str]]:
+    """The name index of one kind of entity; people are also named by each name alone."""
+    return name_keys(((r["id"], entity_names(r)) for r in records), each_word=table == "people")
