@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import marshal
 import os
+import sys
 import time
 import zlib
 
@@ -34,33 +35,75 @@ if TYPE_CHECKING:
 # Bump when the layout below changes, so old entries are never misread.
 LAYOUT = 5
 RACY_SECONDS = 2.0
+# What reading a damaged or foreign cache file can raise.
+CORRUPT = (OSError, EOFError, ValueError, TypeError, KeyError, IndexError)
 # Bases this large have their entry written by a background child (see _in_background).
 BACKGROUND_BYTES = 256 * 1024
-# What reading a damaged or foreign cache file can raise.
-_CORRUPT = (OSError, EOFError, ValueError, TypeError, KeyError, IndexError)
 
 
 def root() -> str | None:
-    """The cache folder, or None when caching is off."""
+    """The cache folder, or None when caching is off.
+
+    $ESRA_CACHE, else $XDG_CACHE_HOME/esra where that is an absolute path (the XDG spec
+    says to ignore a relative one), else ~/.cache/esra.
+    """
     setting = os.environ.get("ESRA_CACHE", "")
     if setting.lower() in ("off", "0", "no", "false"):
         return None
     if setting:
         return setting
-    xdg = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
+    xdg = os.environ.get("XDG_CACHE_HOME", "")
+    if not os.path.isabs(xdg):
+        xdg = os.path.join(os.path.expanduser("~"), ".cache")
     return os.path.join(xdg, "esra")
+
+
+def usable_root() -> str | None:
+    """The cache folder, made if missing (0700); None when off, or when it is not safe to use.
+
+    Entries are esra's own output and parsed data: a folder that another user owns, or
+    that group or others may write to, could hold entries planted by someone else, so
+    esra answers from the file instead (ESRA_DEBUG=1 says why).
+    """
+    folder = root()
+    if folder is None:
+        return None
+    try:
+        st = os.stat(folder)
+    except FileNotFoundError:
+        try:
+            os.makedirs(folder, mode=0o700, exist_ok=True)
+            os.chmod(folder, 0o700)  # makedirs' mode passes through the umask
+            st = os.stat(folder)
+        except OSError:
+            return None  # read-only or blocked: answers come from the file
+    except OSError:
+        return None
+    if st.st_uid != os.geteuid() or st.st_mode & 0o022:
+        if os.environ.get("ESRA_DEBUG") == "1" and folder not in _SAID:
+            _SAID.add(folder)  # a call looks for its entry more than once: say it once
+            why = "another user owns it" if st.st_uid != os.geteuid() else "group or others may write to it"
+            sys.stderr.write(f"esra: not using the cache folder {folder}: {why}\n")
+        return None
+    return folder
+
+
+_SAID: set[str] = set()
 
 
 def entry_for(path: str) -> str | None:
     """The entry folder that would hold this very version of the file, or None (off, no file)."""
-    folder = root()
+    folder = usable_root()
     if folder is None:
         return None
     try:
         st = os.stat(path)
     except OSError:
         return None
-    if time.time() - st.st_mtime < RACY_SECONDS:
+    # A change within the racy window could be followed by another that keeps every
+    # number the name is made of (on a file system with one-second timestamps): by mtime,
+    # or by ctime where the writer set the mtime back.
+    if time.time() - max(st.st_mtime, st.st_ctime) < RACY_SECONDS:
         return None
     where = zlib.crc32(os.path.realpath(path).encode("utf-8", "surrogateescape"))
     stamp = f"{st.st_dev}-{st.st_ino}-{st.st_size}-{st.st_mtime_ns}-{st.st_ctime_ns}"
@@ -101,8 +144,10 @@ def open_base(path: str) -> FactBase:
         return facts.load(path)
     try:
         return index.IndexedBase(path, entry)
-    except _CORRUPT:
-        pass  # no entry yet, or a broken one: rebuild it
+    except FileNotFoundError:
+        pass  # no entry yet
+    except CORRUPT:
+        index.remove_tree(entry)  # a broken head: a new entry cannot be renamed over it
     base = facts.load(path)
     if os.path.getsize(path) < BACKGROUND_BYTES or not _in_background(lambda: index.write(entry, base)):
         index.write(entry, base)
@@ -143,7 +188,7 @@ def answer(entry: str, key: str) -> str | None:
     try:
         with open(answer_file(entry, key), "rb") as handle:
             stored_key, text = marshal.load(handle)
-    except _CORRUPT:
+    except CORRUPT:
         return None
     # The file name is a 32-bit hash; the full key inside settles collisions.
     return text if stored_key == key and isinstance(text, str) else None

@@ -14,6 +14,8 @@ import os
 from esra_cli.answers import DATE_OPTIONS, FORMATS, QUERIES, REQUIRED
 
 GLOBAL_OPTIONS = ("--facts", "--lang")
+# What Rich reads from the environment to decide on colours and styles.
+RICH_ENV = ("FORCE_COLOR", "NO_COLOR", "TERM", "COLORTERM", "TTY_COMPATIBLE", "TTY_INTERACTIVE")
 LANGS = ("en", "it")
 _ARG_NAMES = {"--as-of": "as_of", "--from": "lo", "--to": "hi"}
 
@@ -110,9 +112,12 @@ def run(argv: list[str]) -> int | None:
     try:
         path = locate.find(call.facts)
         entry = cache.entry_for(path)
-        # Everything the printed text depends on; `today` because statuses change with it.
+        # Everything the printed text depends on: `today` because statuses change with it,
+        # the stream and the settings Rich reads because a table's escapes follow them.
+        out = sys.stdout
+        stream = [str(getattr(out, "encoding", "")), str(out is not None and out.isatty())]
         key = "\0".join(
-            [*argv, call.lang, time.strftime("%Y-%m-%d"), str(getattr(sys.stdout, "encoding", ""))]
+            [*argv, call.lang, time.strftime("%Y-%m-%d"), *stream, *(os.environ.get(v, "") for v in RICH_ENV)]
         )
         kept = cache.answer(entry, key) if entry else None
         if kept is not None:

@@ -12,6 +12,7 @@ import marshal
 import os
 import zlib
 
+from esra_cli.cache import CORRUPT
 from esra_cli.facts import FactBase
 
 TYPE_CHECKING = False
@@ -40,10 +41,14 @@ def write(entry: str, base: MemoryBase) -> None:
     except OSError:
         remove_tree(staging)  # another process won the race, the folder is read-only, or full
         return
-    # Older versions of the same file, and staging folders of writers that died, are dead weight.
-    prefix = name.split("-", 1)[0] + "-"
+    # Older versions of the same file written by the same code, and staging folders of
+    # writers that died, are dead weight. Entries of other code (another install of esra
+    # beside this one) are that code's to replace: deleting them would have each install
+    # delete the other's on every edit, under the feet of its readers.
+    where, code = name.split("-", 1)[0], name.rsplit("-", 2)[1:]
     for old in os.listdir(parent):
-        if old != name and (old.startswith(prefix) or old.startswith(f".{prefix}")):
+        mine = old.startswith(f"{where}-") and old.rsplit("-", 2)[1:] == code
+        if old != name and (mine or old.startswith(f".{where}-")):
             remove_tree(os.path.join(parent, old))
 
 
@@ -63,6 +68,20 @@ def remove_tree(folder: str) -> None:
 
 
 def _write_files(staging: str, base: MemoryBase) -> None:
+    head, files = _contents(base)
+    if head["shards"] == 1:  # a small base: one file to write and to read beats seven
+        head["files"] = files
+    else:
+        for name, value in files.items():
+            with open(os.path.join(staging, name), "wb") as handle:
+                marshal.dump(value, handle)
+    # Written last: an entry without its head is incomplete and never read.
+    with open(os.path.join(staging, "head"), "wb") as handle:
+        marshal.dump(head, handle)
+
+
+def _contents(base: MemoryBase) -> tuple[dict[str, Any], dict[str, Any]]:
+    """An entry's head and its files (shards by name), as written."""
     from esra_cli.schema import ENTITIES, KINDS
 
     shards = max(1, len(base.by_id) // RECORDS_PER_SHARD)
@@ -84,16 +103,7 @@ def _write_files(staging: str, base: MemoryBase) -> None:
         files |= {names[table][prefix]: part for prefix, part in parts.items()}
     files |= {f"records-{n}": shard for n, shard in enumerate(records)}
     files |= {f"back-{n}": shard for n, shard in enumerate(back)}
-    head: dict[str, Any] = {"meta": base.meta, "shards": shards, "names": names}
-    if shards == 1:  # a small base: one file to write and to read beats seven
-        head["files"] = files
-    else:
-        for name, value in files.items():
-            with open(os.path.join(staging, name), "wb") as handle:
-                marshal.dump(value, handle)
-    # Written last: an entry without its head is incomplete and never read.
-    with open(os.path.join(staging, "head"), "wb") as handle:
-        marshal.dump(head, handle)
+    return {"meta": base.meta, "shards": shards, "names": names}, files
 
 
 def _read(entry: str, name: str) -> Any:
@@ -115,8 +125,21 @@ class IndexedBase(FactBase):
 
     def _file(self, name: str) -> Any:
         if name not in self._loaded:
-            self._loaded[name] = _read(self._entry, name)
+            try:
+                self._loaded[name] = _read(self._entry, name)
+            except CORRUPT:
+                self._repair()
         return self._loaded[name]
+
+    def _repair(self) -> None:
+        """A shard is missing, emptied, truncated or foreign: answer from the file itself,
+        and drop the entry, so the next call writes a sound one."""
+        from esra_cli.facts import load
+
+        base = load(self.path)
+        remove_tree(self._entry)
+        head, self._loaded = _contents(base)
+        self.meta, self._shards, self._names = head["meta"], head["shards"], head["names"]
 
     def records(self, table: str) -> list[Record]:
         found = []
