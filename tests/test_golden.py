@@ -1,0 +1,62 @@
+"""Golden answers: each command's JSON, its piped table, and its table on 80- and 120-column
+terminals, at a pinned --as-of, compared with files under tests/golden/.
+
+A change to any answer shows here as a diff to read. When the change is meant, write the
+files anew and commit them with it: `ESRA_UPDATE_GOLDEN=1 pytest tests/test_golden.py`.
+`when` is left out: its posts' statuses follow today's date and it takes no --as-of.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import AS_OF, call
+from tests.test_process import ESRA, on_terminal
+
+GOLDEN = Path(__file__).resolve().parent / "golden"
+UPDATE = os.environ.get("ESRA_UPDATE_GOLDEN") == "1"
+DATED = ["--as-of", AS_OF]
+CALLS = {
+    "members": ["members", *DATED],
+    "members-ara": ["members", "ara", *DATED],
+    "person-guidesi": ["person", "guidesi", *DATED],
+    "who": ["who", *DATED],
+    "what": ["what"],
+    "where": ["where"],
+    "where-turin": ["where", "turin"],
+    "org-esra": ["org", "esra", *DATED],
+    "region-lombardia": ["region", "lombardia", *DATED],
+    "search-lombardia": ["search", "lombardia"],
+    "sources": ["sources"],
+    "tree-ara": ["tree", "ara", *DATED],
+    "it-person-tronzano": ["--lang", "it", "person", "tronzano", *DATED],
+}
+
+
+def compare(name: str, text: str) -> None:
+    path = GOLDEN / name
+    if UPDATE:
+        path.write_text(text, encoding="utf-8")
+    assert path.exists(), f"no golden file {name}: run with ESRA_UPDATE_GOLDEN=1"
+    assert text == path.read_text(encoding="utf-8"), f"{name} differs from its golden file"
+
+
+@pytest.mark.parametrize("mode", ["json", "piped"])
+@pytest.mark.parametrize("name", CALLS)
+def test_answers_match_their_golden_files(name: str, mode: str) -> None:
+    result = call(*CALLS[name], *(["--json"] if mode == "json" else []))
+    assert (result.exit_code, result.stderr) == (0, "")
+    compare(f"{name}.json" if mode == "json" else f"{name}.piped.txt", result.stdout)
+
+
+@pytest.mark.parametrize("columns", [80, 120])
+@pytest.mark.parametrize("name", CALLS)
+def test_tables_on_a_terminal_match_their_golden_files(name: str, columns: int) -> None:
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("ESRA_", "NO_COLOR", "FORCE_COLOR"))}
+    env |= {"COLUMNS": str(columns), "LINES": "50", "TERM": "xterm-256color", "ESRA_CACHE": "off"}
+    code, shown, err = on_terminal([ESRA, *CALLS[name]], env)
+    assert (code, err) == (0, "")
+    compare(f"{name}.tty{columns}.txt", shown.replace("\r\n", "\n"))
