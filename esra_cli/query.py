@@ -73,7 +73,59 @@ def cited(record: Record) -> Row:
 
 
 def _resolve(base: FactBase, table: str, query: str, what: str, lang: str) -> str:
-    return base.names(table).lookup(query, what, lambda rid: base.label(rid, lang))
+    from esra_cli.errors import NotFound
+
+    try:
+        return base.names(table).lookup(query, what, lambda rid: base.label(rid, lang))
+    except NotFound:
+        other = _other_kind(base, table, query, lang)
+        if other is None:
+            raise
+        kind, rid = other
+        raise NotFound(
+            f"{query!r} is {_article(KINDS[kind].singular)} ({base.label(rid, lang)}), not {_article(what)}: "
+            f"try esra {_COMMAND_OF[kind]} {rid}"
+        ) from None
+
+
+# The command that shows one entity of each kind.
+_COMMAND_OF = {"people": "person", "organizations": "org", "regions": "region", "places": "where"}
+
+
+def _other_kind(base: FactBase, table: str, query: str, lang: str) -> tuple[str, str] | None:
+    """The kind and id of the one entity of another kind that `query` names, if exactly one does:
+    a reader who typed `person lombardia` is told it is a region, not offered a near name."""
+    from esra_cli.errors import EsraError
+    from esra_cli.names import fold
+
+    others = [other for other in ENTITIES if other != table]
+    key = fold(query)
+    exact = [(o, rid) for o in others for rid in base.name_keys(o, key).get(key, [])] if key else []
+    if exact:  # 'turin' names the city exactly and Thuringia ('Turingia') by a prefix: the city
+        return exact[0] if len(exact) == 1 else None
+    found = []
+    for other in others:
+        try:
+            found.append((other, base.names(other).lookup(query, other, lambda rid: rid)))
+        except EsraError:
+            continue
+    return found[0] if len(found) == 1 else None
+
+
+def _article(noun: str) -> str:
+    return ("an " if noun[0] in "aeiou" else "a ") + noun
+
+
+def _alliance(base: FactBase, name: str, lang: str) -> str:
+    """The alliance or network `name` names; another organization is not found, with the list."""
+    from esra_cli.errors import NotFound
+
+    org = _resolve(base, "organizations", name, "alliance", lang)
+    if base.get(org).get("kind") in ("alliance", "network"):
+        return org
+    alliances = [r["id"] for r in base.records("organizations") if r.get("kind") in ("alliance", "network")]
+    listed = ", ".join(f"{rid} ({base.label(rid, lang)})" for rid in alliances)
+    raise NotFound(f"{base.label(org, lang)} is not an alliance or network; they are: {listed}")
 
 
 def entity(base: FactBase, query: str, lang: str) -> str:
@@ -215,7 +267,7 @@ def _happenings(base: FactBase, lang: str, records: Iterable[Record]) -> list[Ro
 
 def members(base: FactBase, alliance: str, lang: str, as_of: dt.date) -> Listing:
     """One row per region with any membership in the alliance: since, role on `as_of`."""
-    return _members(base, _resolve(base, "organizations", alliance, "alliance", lang), lang, as_of)
+    return _members(base, _alliance(base, alliance, lang), lang, as_of)
 
 
 def _members(base: FactBase, org: str, lang: str, as_of: dt.date) -> Listing:
@@ -363,6 +415,10 @@ def what(base: FactBase, query: str | None, lang: str) -> Listing:
 
 def when(base: FactBase, lo: str | None, hi: str | None, lang: str, as_of: dt.date) -> Listing:
     """The dated timeline, oldest first: an entry stays when its period overlaps lo..hi."""
+    if lo and hi and dates.first_day(lo) > dates.last_day(hi):
+        from esra_cli.errors import UsageError
+
+        raise UsageError(f"--from {lo} is after --to {hi}: nothing could match")
     entries = [r for r in _happenings(base, lang, _all_happenings(base)) if r["date"]]
     for position in base.records("positions"):
         row = position_row(base, position, lang, as_of)
@@ -525,7 +581,7 @@ def completions(base: FactBase, table: str, incomplete: str, lang: str) -> list[
 
 def tree(base: FactBase, alliance: str, lang: str, as_of: dt.date) -> Card:
     """An alliance, its chairs over time and its members by country."""
-    org = _resolve(base, "organizations", alliance, "alliance", lang)
+    org = _alliance(base, alliance, lang)
     listing = _members(base, org, lang, as_of)
     countries: dict[str, list[Row]] = {}
     for row in sorted(listing.rows, key=lambda r: (r["country"], r["name"])):

@@ -255,3 +255,44 @@ def test_markup_and_control_characters_are_shown_harmlessly(run: Run, facts_copy
     assert "\\x1b[31mRed" in table.stdout
     raw = run("--facts", str(facts_copy), "person", "hostile", "--json")
     assert json.loads(raw.stdout)["name"] == "[esra] Evil [/esra] \x1b[31mRed\x07"
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (
+            ["person", "lombardia"],
+            "esra: 'lombardia' is a region (Lombardy), not a person: try esra region lombardia",
+        ),
+        (
+            ["region", "guidesi"],
+            "esra: 'guidesi' is a person (Guido Guidesi), not a region: try esra person guido-guidesi",
+        ),
+        (["where", "bavaria"], "esra: 'bavaria' is a region (Bavaria), not a place: try esra region baviera"),
+        (["org", "turin"], "esra: 'turin' is a place (Turin), not an organization: try esra where torino"),
+    ],
+)
+def test_a_name_of_another_kind_says_which_command_shows_it(run: Run, args: list[str], message: str) -> None:
+    for form in ([], ["--json"]):
+        result = run(*args, *form)
+        assert (result.exit_code, result.stdout, result.stderr) == (3, "", message + "\n")
+
+
+@pytest.mark.parametrize("command", ["members", "tree"])
+def test_an_organization_that_is_no_alliance_is_not_found_and_the_alliances_are_listed(
+    run: Run, command: str
+) -> None:
+    result = run(command, "commission", "--json")
+    assert (result.exit_code, result.stdout) == (3, "")
+    assert result.stderr.startswith(
+        "esra: European Commission is not an alliance or network; they are: esra ("
+    )
+    assert "ara (Automotive Regions Alliance), ecrn (European Chemical Regions Network)" in result.stderr
+
+
+def test_a_reversed_range_is_a_usage_error(run: Run) -> None:
+    result = run("when", "--from", "2026", "--to", "2024")
+    assert (result.exit_code, result.stdout) == (2, "")
+    assert result.stderr == "esra: --from 2026 is after --to 2024: nothing could match\n"
+    inside = run("when", "--from", "2025-06", "--to", "2025", "--json")  # June is within 2025
+    assert inside.exit_code == 0 and json.loads(inside.stdout)
