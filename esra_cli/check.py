@@ -8,6 +8,7 @@ record has, and line numbers are looked up only when there is a problem to repor
 from __future__ import annotations
 
 from esra_cli import dates
+from esra_cli.i18n import article
 from esra_cli.names import fold, table_name_keys
 from esra_cli.schema import ENTITIES, KINDS, META_FIELDS, Field, Kind
 
@@ -314,11 +315,7 @@ def _reference_problems(kind: Kind, record: dict[str, Any], ids: dict[str, str])
                 yield f"{field.name}: unknown {what} {target!r}"
             elif table not in field.refs:
                 wanted = " or ".join(KINDS[t].singular for t in field.refs)
-                yield f"{field.name}: {target!r} is {_article(KINDS[table].singular)}, not {_article(wanted)}"
-
-
-def _article(noun: str) -> str:
-    return ("an " if noun[0] in "aeiou" else "a ") + noun
+                yield f"{field.name}: {target!r} is {article(KINDS[table].singular)}, not {article(wanted)}"
 
 
 def _name_keys(raw: dict[str, Any]) -> Callable[[str], dict[str, list[str]]]:

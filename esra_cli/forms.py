@@ -11,7 +11,8 @@ from typing import Annotated, Any
 
 import typer
 
-from esra_cli.schema import Field, Kind
+from esra_cli.i18n import article
+from esra_cli.schema import KINDS, Field, Kind
 
 SINGULAR = {
     "sources": "source",
@@ -65,11 +66,8 @@ def _describe(field: Field) -> str:
     if field.choices:
         return "one of " + ", ".join(field.choices)
     if field.refs:
-        return (
-            "id of a "
-            + " or ".join(t.rstrip("s") for t in field.refs)
-            + (", repeatable" if field.type == "refs" else "")
-        )
+        kinds = " or ".join(KINDS[t].singular for t in field.refs)
+        return f"id of {article(kinds)}" + (", repeatable" if field.type == "refs" else "")
     return {"date": "ISO date: YYYY, YYYY-MM or YYYY-MM-DD", "strs": "repeatable"}.get(field.type, "")
 
 

@@ -111,3 +111,8 @@ def header(key: str, lang: str) -> str:
     """A column header or field label in `lang`."""
     en, it = HEADERS[key]
     return it if lang == "it" else en
+
+
+def article(noun: str) -> str:
+    """The noun with its English indefinite article: messages are in English ('an alliance')."""
+    return ("an " if noun[0] in "aeiou" else "a ") + noun

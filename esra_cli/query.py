@@ -11,7 +11,7 @@ import datetime as dt
 
 from esra_cli import dates
 from esra_cli.facts import localized
-from esra_cli.i18n import word
+from esra_cli.i18n import article, word
 from esra_cli.names import words
 from esra_cli.schema import ENTITIES, KINDS
 
@@ -83,7 +83,7 @@ def _resolve(base: FactBase, table: str, query: str, what: str, lang: str) -> st
             raise
         kind, rid = other
         raise NotFound(
-            f"{query!r} is {_article(KINDS[kind].singular)} ({base.label(rid, lang)}), not {_article(what)}: "
+            f"{query!r} is {article(KINDS[kind].singular)} ({base.label(rid, lang)}), not {article(what)}: "
             f"try esra {_COMMAND_OF[kind]} {rid}"
         ) from None
 
@@ -110,10 +110,6 @@ def _other_kind(base: FactBase, table: str, query: str, lang: str) -> tuple[str,
         except EsraError:
             continue
     return found[0] if len(found) == 1 else None
-
-
-def _article(noun: str) -> str:
-    return ("an " if noun[0] in "aeiou" else "a ") + noun
 
 
 def _alliance(base: FactBase, name: str, lang: str) -> str:

@@ -8,6 +8,7 @@ import pytest
 import typer
 
 from esra_cli.cli import app
+from esra_cli.schema import KINDS
 from tests.conftest import ROOT, Run
 
 README = (ROOT / "README.md").read_text(encoding="utf-8")
@@ -76,3 +77,11 @@ def test_readme_transcripts_are_real_output(run: Run, args: list[str], output: s
 
 def test_readme_has_transcripts_to_check() -> None:
     assert len(console_examples()) >= 2
+
+
+@pytest.mark.parametrize("kind", [k.singular for k in KINDS.values()])
+def test_add_help_names_kinds_in_good_english(run: Run, kind: str) -> None:
+    page = run("add", kind, "--help").stdout
+    assert page.startswith(f"Usage: esra add {kind}")
+    assert not re.search(r"\ba [aeiou]", page), page  # "id of a organization"
+    assert "people" not in page  # a reference names one person
