@@ -169,6 +169,38 @@ def as_user_without_privileges(*args: str, env: dict[str, str] | None = None) ->
 TYPER_APP = "import sys; from esra_cli.entry import _run_typer; sys.argv[0] = 'esra'; sys.exit(_run_typer())"
 
 
+# The Typer app's answers to many calls from one process, not one process a call (each
+# imports Typer): each call gets its argv, its environment and streams of its own.
+_TYPER_CALLS = """
+import contextlib, io, json, os, sys
+from esra_cli.entry import _run_typer
+sys.argv[0] = "esra"
+answers, clean = [], dict(os.environ)
+for argv, env in json.loads(sys.argv[1]):
+    os.environ.clear()
+    os.environ.update(clean, **env)
+    out, err = io.StringIO(), io.StringIO()
+    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+        code = _run_typer(argv)
+    answers.append([code, out.getvalue(), err.getvalue()])
+sys.__stdout__.write(json.dumps(answers))
+"""
+
+
+def typer_app_answers(calls: list[tuple[list[str], dict[str, str]]]) -> list[tuple[int, str, str]]:
+    """What the bare Typer app (no fast path, no shipped page) answers to each (argv, env)."""
+    environment = {k: v for k, v in os.environ.items() if not k.startswith("ESRA_")}
+    done = subprocess.run(
+        [sys.executable, "-c", _TYPER_CALLS, json.dumps(calls)],
+        capture_output=True,
+        text=True,
+        env=environment,
+        timeout=300,
+        check=True,
+    )
+    return [(int(code), str(out), str(err)) for code, out, err in json.loads(done.stdout)]
+
+
 def heavy_imports(argv: list[str], env: dict[str, str]) -> tuple[subprocess.CompletedProcess[str], str]:
     """Run `esra ARGV` in a fresh interpreter: the result, and which of Rich, tomli-w and Typer
     it had imported when it exited (space-separated, '' for none)."""

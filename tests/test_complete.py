@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import io
-import json
 import os
 import subprocess
 import sys
@@ -13,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from esra_cli import complete
-from tests.conftest import TYPER_APP
+from tests.conftest import TYPER_APP, typer_app_answers
 from tests.test_process import ESRA
 
 NAMES = [
@@ -68,38 +67,14 @@ def completed(shell: str, line: str, typer_app: bool = False, **extra: str) -> t
     return done.returncode, done.stdout, done.stderr
 
 
-# The Typer app's answer to every line in every shell, from one process rather than one a
-# case (a third of the suite's time): each case gets its own environment and captured streams.
-TYPER_ANSWERS = """
-import contextlib, io, json, os, sys
-from esra_cli.entry import _run_typer
-sys.argv[0] = "esra"
-answers, clean = [], dict(os.environ)
-for case in json.loads(sys.argv[1]):
-    os.environ.clear()
-    os.environ.update(clean, **case)
-    out, err = io.StringIO(), io.StringIO()
-    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
-        code = _run_typer()
-    answers.append([code, out.getvalue(), err.getvalue()])
-sys.__stdout__.write(json.dumps(answers))
-"""
-
-
 @pytest.fixture(scope="module")
 def typer_answers() -> dict[tuple[str, str], tuple[int, str, str]]:
+    """The Typer app's answer to every line in every shell, from one process."""
     cases = [(shell, line) for shell in SHELLS for line in NAMES + OTHERS]
-    environment = {k: v for k, v in os.environ.items() if not k.startswith("ESRA_")} | {"ESRA_CACHE": "off"}
-    settings = json.dumps([protocol(shell, line) for shell, line in cases])
-    done = subprocess.run(
-        [sys.executable, "-c", TYPER_ANSWERS, settings],
-        capture_output=True,
-        text=True,
-        env=environment,
-        timeout=120,
-        check=True,
-    )
-    return {case: tuple(answer) for case, answer in zip(cases, json.loads(done.stdout), strict=True)}
+    calls: list[tuple[list[str], dict[str, str]]] = [
+        ([], protocol(shell, line) | {"ESRA_CACHE": "off"}) for shell, line in cases
+    ]
+    return dict(zip(cases, typer_app_answers(calls), strict=True))
 
 
 def test_one_process_answers_as_a_process_a_case_would(

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from esra_cli import helppages
-from tests.conftest import TYPER_APP, heavy_imports
+from tests.conftest import TYPER_APP, heavy_imports, typer_app_answers
 from tests.test_process import ESRA
 
 
@@ -34,37 +34,54 @@ def test_every_command_has_a_page() -> None:
     assert {"esra", "esra members", "esra add", "esra add person"} <= set(titles)
 
 
-@pytest.mark.parametrize(
-    "argv",
-    [["--help"], ["-h"], ["members", "--help"], ["when", "-h"], ["add", "--help"], ["add", "person", "-h"]],
-    ids=" ".join,
-)
-@pytest.mark.parametrize("columns", ["80", "200"])
-def test_a_help_page_is_what_the_typer_app_prints(argv: list[str], columns: str) -> None:
-    shipped = run(argv, {"COLUMNS": columns})
-    assert shipped == run(argv, {"COLUMNS": columns}, typer_app=True)
+PAGES = [
+    ["--help"],
+    ["-h"],
+    ["members", "--help"],
+    ["when", "-h"],
+    ["add", "--help"],
+    ["add", "person", "-h"],
+]
+SHIPPED = [(argv, {"COLUMNS": columns}) for argv in PAGES for columns in ("80", "200")]
+OTHERS = [
+    (["--help"], {"COLUMNS": "60"}),  # narrower: Click wraps it differently
+    (["members", "--help"], {"ESRA_LANG": "fr"}),  # a usage error below the top level
+    (["--help"], {"ESRA_LANG": "fr"}),  # but not at the top level: help is eager
+    (["members", "--help"], {"ESRA_LANG": "IT"}),
+    (["nosuch", "--help"], {}),
+    (["add", "nosuch", "--help"], {}),
+    (["--lang", "it", "--help"], {}),
+    (["members", "--help", "extra"], {}),
+    ([], {}),
+    ([], {"ESRA_LANG": "fr"}),
+    ([], {"COLUMNS": "60"}),
+]
+
+
+@pytest.fixture(scope="module")
+def typer_pages() -> list[tuple[int, str, str]]:
+    """The Typer app's answers to SHIPPED + OTHERS, from one process."""
+    return typer_app_answers(SHIPPED + OTHERS)
+
+
+def test_one_process_answers_as_a_process_a_call_would(typer_pages: list[tuple[int, str, str]]) -> None:
+    for n in (0, len(SHIPPED) + 1, len(SHIPPED) + 8):
+        argv, env = (SHIPPED + OTHERS)[n]
+        assert typer_pages[n] == run(argv, env, typer_app=True)
+
+
+@pytest.mark.parametrize("n", range(len(SHIPPED)), ids=lambda n: f"{' '.join(SHIPPED[n][0])} {SHIPPED[n][1]}")
+def test_a_help_page_is_what_the_typer_app_prints(n: int, typer_pages: list[tuple[int, str, str]]) -> None:
+    shipped = run(*SHIPPED[n])
+    assert shipped == typer_pages[n]
     assert shipped[0] == 0 and shipped[1].startswith("Usage: esra")
 
 
-@pytest.mark.parametrize(
-    ("argv", "env"),
-    [
-        (["--help"], {"COLUMNS": "60"}),  # narrower: Click wraps it differently
-        (["members", "--help"], {"ESRA_LANG": "fr"}),  # a usage error below the top level
-        (["--help"], {"ESRA_LANG": "fr"}),  # but not at the top level: help is eager
-        (["members", "--help"], {"ESRA_LANG": "IT"}),
-        (["nosuch", "--help"], {}),
-        (["add", "nosuch", "--help"], {}),
-        (["--lang", "it", "--help"], {}),
-        (["members", "--help", "extra"], {}),
-        ([], {}),
-        ([], {"ESRA_LANG": "fr"}),
-        ([], {"COLUMNS": "60"}),
-    ],
-    ids=str,
-)
-def test_other_help_requests_answer_as_the_typer_app_does(argv: list[str], env: dict[str, str]) -> None:
-    assert run(argv, env) == run(argv, env, typer_app=True)
+@pytest.mark.parametrize("n", range(len(OTHERS)), ids=lambda n: f"{' '.join(OTHERS[n][0])} {OTHERS[n][1]}")
+def test_other_help_requests_answer_as_the_typer_app_does(
+    n: int, typer_pages: list[tuple[int, str, str]]
+) -> None:
+    assert run(*OTHERS[n]) == typer_pages[len(SHIPPED) + n]
 
 
 def test_a_narrow_terminal_gets_a_narrower_page() -> None:
