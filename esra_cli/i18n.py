@@ -51,6 +51,16 @@ HEADERS: dict[str, tuple[str, str]] = {
 
 WORDS: dict[str, tuple[str, str]] = {
     # key: (en, it); values and phrases
+    "no_members": ("no members known", "nessun membro noto"),
+    "no_who": ("no people or organizations match", "nessuna persona o organizzazione corrisponde"),
+    "no_what": (
+        "no events, agreements or statements match",
+        "nessun evento, accordo o dichiarazione corrisponde",
+    ),
+    "no_when": ("nothing dated in that range", "nulla di datato in questo intervallo"),
+    "no_where": ("no places match", "nessun luogo corrisponde"),
+    "no_search": ("no records match", "nessun record corrisponde"),
+    "no_sources": ("no sources", "nessuna fonte"),
     "region": ("region", "regione"),
     "organization": ("organization", "organizzazione"),
     "until": ("until", "fino a"),

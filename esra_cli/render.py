@@ -71,6 +71,9 @@ def emit(view: View, output: Output) -> str | None:
     out = stdout()
     if output.format != "table":
         text = _data_text(view, output, out)
+    elif getattr(view, "rows", None) == []:  # a list with nothing in it: say so, not bare headers
+        info(word(f"no_{view.kind}", output.lang))
+        return None
     elif out.isatty():
         _print_terminal(_human(view, output, piped=False), out)
         return None
@@ -266,7 +269,8 @@ def _plain(renderable: RenderableType, out: TextIO) -> str:
     """The table as piped text: no colour, and a width no table reaches, so no cell is cut."""
     buffer = _Buffer(getattr(out, "encoding", None) or "utf-8")
     _console(buffer, PIPE_WIDTH).print(renderable)
-    return buffer.getvalue()
+    # Rich pads every line to the table's width: spaces a reader's tools only trip over.
+    return "\n".join(line.rstrip(" ") for line in buffer.getvalue().split("\n"))
 
 
 # --- building blocks ------------------------------------------------------------------------

@@ -296,3 +296,25 @@ def test_a_reversed_range_is_a_usage_error(run: Run) -> None:
     assert result.stderr == "esra: --from 2026 is after --to 2024: nothing could match\n"
     inside = run("when", "--from", "2025-06", "--to", "2025", "--json")  # June is within 2025
     assert inside.exit_code == 0 and json.loads(inside.stdout)
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["who", "zzzz"], "no people or organizations match"),
+        (["search", "zzzz"], "no records match"),
+        (["when", "--from", "1990", "--to", "1991"], "nothing dated in that range"),
+        (["--lang", "it", "what", "zzzz"], "nessun evento, accordo o dichiarazione corrisponde"),
+    ],
+)
+def test_an_empty_table_says_so_on_stderr_instead_of_bare_headers(
+    run: Run, args: list[str], message: str
+) -> None:
+    result = run(*args)
+    assert (result.exit_code, result.stdout, result.stderr) == (0, "", message + "\n")
+
+
+@pytest.mark.parametrize("args", LOOKUPS + FILTERS, ids=" ".join)
+def test_piped_tables_end_no_line_in_spaces(run: Run, args: list[str]) -> None:
+    lines = run(*args).stdout.splitlines()
+    assert lines and not [line for line in lines if line.endswith(" ")]
