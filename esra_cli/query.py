@@ -400,6 +400,7 @@ def _role(base: FactBase, position: Record, lang: str, as_of: dt.date, side: str
         "end": row["end"],
         "status": row["status"],
         "id": row["id"],
+        **cited(position),
     }
 
 

@@ -427,8 +427,8 @@ def _members(view: Listing, lang: str) -> RenderableType:
 def _role_line(role: Row, lang: str) -> str:
     other = role.get("of") or role.get("holder")
     post = ", ".join(filter(None, [role["title"], _name(other)]))
-    period = _period(role, lang)
-    return f"{post} ({period + ', ' if period else ''}{word(role['status'], lang)})"
+    status = ", ".join(filter(None, [_period(role, lang), word(role["status"], lang), _conf(role, lang)]))
+    return f"{post} ({status})"
 
 
 def _who(view: Listing, lang: str) -> RenderableType:
@@ -517,19 +517,19 @@ def _positions(rows: list[Row], lang: str, column: str, who: Callable[[Row], str
     )
 
 
-def _memberships(rows: list[Row], lang: str, title: str) -> Table:
-    table = _table(
-        lang, "organization", "region", "role", "period", "status", "sources", title=header(title, lang)
-    )
+def _memberships(rows: list[Row], lang: str, title: str, side: str) -> Table:
+    """Memberships and chairs, seen from one side: an organization's name its regions, a
+    region's its organizations (the other side is the card's own title, the same on every row)."""
+    table = _table(lang, side, "role", "period", "status", "confidence", "sources", title=header(title, lang))
     return _rows(
         table,
         (
             [
-                _name(r["organization"]),
-                _name(r["region"]),
+                _name(r[side]),
                 word(r["role"], lang),
                 _period(r, lang, "since", "until"),
                 word(r["status"], lang),
+                _conf(r, lang),
                 _sources(r),
             ]
             for r in rows
@@ -579,7 +579,10 @@ def _org(view: Card, lang: str) -> RenderableType:
     ]
     people = _positions(d["people"], lang, "person", lambda r: _name(r["person"]))
     return _card(
-        d["name"], pairs, [_memberships(d["chairs"], lang, "chairs"), people, *_sections(d, lang)], lang
+        d["name"],
+        pairs,
+        [_memberships(d["chairs"], lang, "chairs", "region"), people, *_sections(d, lang)],
+        lang,
     )
 
 
@@ -600,7 +603,7 @@ def _region(view: Card, lang: str) -> RenderableType:
     return _card(
         d["name"],
         pairs,
-        [_memberships(d["memberships"], lang, "memberships"), people, *_sections(d, lang)],
+        [_memberships(d["memberships"], lang, "memberships", "organization"), people, *_sections(d, lang)],
         lang,
     )
 

@@ -136,8 +136,8 @@ MEMBER = obj(
     NOTE,
 )
 ROLE = obj(
-    {"title": STR, "start": maybe(DATE), "end": maybe(DATE), "status": SPAN_STATUS, "id": STR},
-    {"of": maybe(REF), "holder": REF},
+    {"title": STR, "start": maybe(DATE), "end": maybe(DATE), "status": SPAN_STATUS, "id": STR, **CITED},
+    {"of": maybe(REF), "holder": REF, **NOTE},
 )
 WHO = obj(
     {"id": STR, "type": {"enum": ["person", "organization"]}, "name": STR, "roles": array(ROLE), **CITED},

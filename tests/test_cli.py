@@ -318,3 +318,19 @@ def test_an_empty_table_says_so_on_stderr_instead_of_bare_headers(
 def test_piped_tables_end_no_line_in_spaces(run: Run, args: list[str]) -> None:
     lines = run(*args).stdout.splitlines()
     assert lines and not [line for line in lines if line.endswith(" ")]
+
+
+def test_confidence_shows_in_chairs_memberships_and_roles(run: Run) -> None:
+    chairs = run("org", "ara", "--as-of", AS_OF).stdout.split("Chairs", 1)[1]
+    header = chairs.splitlines()[2].split()
+    assert header[:2] == ["Region", "Role"] and "Confidence" in header  # no constant Organization column
+    assert "medium confidence" in chairs
+    memberships = run("region", "lombardia", "--as-of", AS_OF).stdout.split("Memberships", 1)[1]
+    assert memberships.splitlines()[2].split()[:2] == ["Organization", "Role"]
+    assert "medium confidence" in memberships
+    who = run("who", "ara", "--as-of", AS_OF)
+    assert "January 2025 – 2025, past, medium confidence" in who.stdout
+    roles = [r for row in json.loads(run("who", "ara", "--json").stdout) for r in row["roles"]]
+    ara = [r for r in roles if "ara" in ((r.get("of") or {}).get("id"), r.get("holder", {}).get("id"))]
+    assert ara and {r["confidence"] for r in ara} == {"medium"}  # the ARA presidencies
+    assert all(r["sources"] and r["confidence"] in ("high", "medium", "low") for r in roles)
