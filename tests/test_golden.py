@@ -13,6 +13,7 @@ from pathlib import Path
 
 import pytest
 
+from esra_cli.fastpath import RICH_ENV
 from tests.conftest import AS_OF, call
 from tests.test_process import ESRA, on_terminal
 
@@ -55,7 +56,8 @@ def test_answers_match_their_golden_files(name: str, mode: str) -> None:
 @pytest.mark.parametrize("columns", [80, 120])
 @pytest.mark.parametrize("name", CALLS)
 def test_tables_on_a_terminal_match_their_golden_files(name: str, columns: int) -> None:
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("ESRA_", "NO_COLOR", "FORCE_COLOR"))}
+    # Nothing inherited may change what Rich draws: only the terminal set here.
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("ESRA_", *RICH_ENV, "JUPYTER"))}
     env |= {"COLUMNS": str(columns), "LINES": "50", "TERM": "xterm-256color", "ESRA_CACHE": "off"}
     code, shown, err = on_terminal([ESRA, *CALLS[name]], env)
     assert (code, err) == (0, "")
