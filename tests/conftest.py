@@ -17,6 +17,7 @@ from typing import Any
 import pytest
 
 from esra_cli.entry import dispatch
+from esra_cli.fastpath import RICH_ENV
 
 ROOT = Path(__file__).resolve().parent.parent
 SHIPPED = ROOT / "facts.toml"
@@ -34,8 +35,9 @@ def examples(full: int) -> int:
 
 @pytest.fixture(autouse=True)
 def isolated_env(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
-    """No user setting leaks in; caches go to a fresh folder for each test."""
-    for name in ("ESRA_FACTS", "ESRA_LANG", "ESRA_DEBUG", "ESRA_CACHE", "NO_COLOR", "COLUMNS"):
+    """No user setting leaks in (esra's, the terminal's, what Rich reads); caches go to a
+    fresh folder for each test."""
+    for name in ("ESRA_FACTS", "ESRA_LANG", "ESRA_DEBUG", "ESRA_CACHE", "COLUMNS", "LINES", *RICH_ENV):
         monkeypatch.delenv(name, raising=False)
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
 
