@@ -20,7 +20,6 @@ from __future__ import annotations
 
 import marshal
 import os
-import sys
 import time
 import zlib
 
@@ -82,8 +81,10 @@ def usable_root() -> str | None:
     if st.st_uid != os.geteuid() or st.st_mode & 0o022:
         if os.environ.get("ESRA_DEBUG") == "1" and folder not in _SAID:
             _SAID.add(folder)  # a call looks for its entry more than once: say it once
+            from esra_cli import render  # the one sink for messages, imported on this path only
+
             why = "another user owns it" if st.st_uid != os.geteuid() else "group or others may write to it"
-            sys.stderr.write(f"esra: not using the cache folder {folder}: {why}\n")
+            render.error(f"not using the cache folder {folder}: {why}")
         return None
     return folder
 
