@@ -59,8 +59,9 @@ def dispatch(argv: list[str]) -> int:
     except Exception as err:  # the last resort: every expected error was mapped already
         if os.environ.get("ESRA_DEBUG") == "1":
             raise
-        hint = "ESRA_DEBUG=1 shows a traceback"
-        sys.stderr.write(f"esra: internal error: {type(err).__name__}: {err} ({hint})\n")
+        from esra_cli import render
+
+        render.error(f"internal error: {type(err).__name__}: {err} (ESRA_DEBUG=1 shows a traceback)")
         return EXIT_INTERNAL
 
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 import os
 import shutil
 import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -160,3 +161,27 @@ def test_a_path_with_a_newline_is_one_escaped_line(tmp_path: Path) -> None:
     result = shell('"$ESRA" members --facts "$P"', P=str(tmp_path / "a\nb\x1b[31m.toml"))
     refused(result, "not found")
     assert "a\\x0ab\\x1b[31m.toml" in result.stderr
+
+
+# A bug, planted: the lookup itself raises what no one expects, with a two-line message.
+BUG = (
+    "import sys; import esra_cli.query as q\n"
+    "def members(*args): raise ValueError('two\\nlines')\n"
+    "q.members = members; sys.argv = ['esra', 'members']\n"
+    "from esra_cli.entry import main; main()"
+)
+
+
+def test_an_unexpected_error_is_one_line_and_exit_1_or_a_traceback_when_asked() -> None:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("ESRA_")} | {"ESRA_CACHE": "off"}
+    done = subprocess.run([sys.executable, "-c", BUG], capture_output=True, text=True, env=env, check=False)
+    assert (done.returncode, done.stdout) == (1, "")
+    assert done.stderr == "esra: internal error: ValueError: two\\x0alines (ESRA_DEBUG=1 shows a traceback)\n"
+    debug = subprocess.run(
+        [sys.executable, "-c", BUG],
+        capture_output=True,
+        text=True,
+        env=env | {"ESRA_DEBUG": "1"},
+        check=False,
+    )
+    assert debug.returncode == 1 and "Traceback" in debug.stderr and "ValueError" in debug.stderr
