@@ -27,14 +27,15 @@ QUERIES: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
     "sources": ((), LISTS),
     "tree": (("alliance",), ("--as-of",)),
 }
-# The kind of entity each command's NAME argument completes to (shell completion).
+# The kind of entity each command's NAME argument completes to (shell completion):
+# a table of the base, or "alliances", the organizations that members and tree accept.
 COMPLETES = {
-    "members": "organizations",
+    "members": "alliances",
     "person": "people",
     "where": "places",
     "org": "organizations",
     "region": "regions",
-    "tree": "organizations",
+    "tree": "alliances",
 }
 FLAGS = ("--json", "--cite")
 FORMATS = ("table", "json", "jsonl", "csv", "plain")  # of the list commands; cli.OutputFormat

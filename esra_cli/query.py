@@ -88,6 +88,8 @@ def _resolve(base: FactBase, table: str, query: str, what: str, lang: str) -> st
         ) from None
 
 
+# The kinds of organization that have members and chairs: what members and tree take.
+ALLIANCE_KINDS = ("alliance", "network")
 # The command that shows one entity of each kind.
 _COMMAND_OF = {"people": "person", "organizations": "org", "regions": "region", "places": "where"}
 
@@ -117,9 +119,9 @@ def _alliance(base: FactBase, name: str, lang: str) -> str:
     from esra_cli.errors import NotFound
 
     org = _resolve(base, "organizations", name, "alliance", lang)
-    if base.get(org).get("kind") in ("alliance", "network"):
+    if base.get(org).get("kind") in ALLIANCE_KINDS:
         return org
-    alliances = [r["id"] for r in base.records("organizations") if r.get("kind") in ("alliance", "network")]
+    alliances = [r["id"] for r in base.records("organizations") if r.get("kind") in ALLIANCE_KINDS]
     listed = ", ".join(f"{rid} ({base.label(rid, lang)})" for rid in alliances)
     raise NotFound(f"{base.label(org, lang)} is not an alliance or network; they are: {listed}")
 
@@ -556,6 +558,9 @@ def sources(base: FactBase) -> Listing:
 def completions(base: FactBase, table: str, incomplete: str, lang: str) -> list[tuple[str, str]]:
     """Shell completions for a name being typed: (candidate, description) pairs.
 
+    `table` is the kind of entity the argument takes (answers.COMPLETES): a table of the
+    base, or "alliances", the organizations that `members` and `tree` accept.
+
     Matching folds case and accents like lookup does; but shells (and Typer) keep only
     candidates that start with the text as typed, so each entity is offered in the forms
     that do: its id, its folded name as a slug ('baden-wurttemberg'), its display names.
@@ -566,8 +571,11 @@ def completions(base: FactBase, table: str, incomplete: str, lang: str) -> list[
     """
     from esra_cli.escape import clean
 
+    alliances = table == "alliances"  # members and tree take no other organization
     found: dict[str, str] = {}
-    for key, rid in base.names(table).complete(incomplete):
+    for key, rid in base.names("organizations" if alliances else table).complete(incomplete):
+        if alliances and base.get(rid).get("kind") not in ALLIANCE_KINDS:
+            continue
         label = base.label(rid, lang)
         names = [rid, key, label, base.label(rid, "it" if lang == "en" else "en")]
         for form in (name.replace(" ", "-") for name in names):

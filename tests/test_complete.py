@@ -159,3 +159,15 @@ def test_a_broken_base_offers_nothing_and_says_nothing(shell: str, tmp_path: Pat
     result = completed(shell, "esra person gu", ESRA_FACTS=str(broken))
     assert result == completed(shell, "esra person gu", typer_app=True, ESRA_FACTS=str(broken))
     assert result[2] == ""
+
+
+@pytest.mark.parametrize("typer_app", [False, True], ids=["fast path", "typer app"])
+def test_members_and_tree_offer_alliances_only(typer_app: bool) -> None:
+    offered = {
+        command: completed("bash", f"esra {command} ", typer_app=typer_app, ESRA_CACHE="off")[1].split()
+        for command in ("members", "tree", "org")
+    }
+    assert {"esra", "ara", "ecrn"} <= set(offered["members"])
+    assert offered["members"] == offered["tree"]
+    assert "commission" not in offered["members"] and "cor" not in offered["members"]
+    assert {"commission", "cor"} <= set(offered["org"])  # org takes any organization
