@@ -72,13 +72,19 @@ def cited(record: Record) -> Row:
     return row
 
 
+def _lookup(base: FactBase, table: str, query: str, what: str, lang: str) -> str:
+    """The one entity of this kind that `query` names, or NotFound/Ambiguous as the index says."""
+    return base.names(table).lookup(query, what, lambda rid: base.label(rid, lang))
+
+
 def _resolve(base: FactBase, table: str, query: str, what: str, lang: str) -> str:
+    """As _lookup, and a miss that names an entity of another kind says so."""
     from esra_cli.errors import NotFound
 
     try:
-        return base.names(table).lookup(query, what, lambda rid: base.label(rid, lang))
+        return _lookup(base, table, query, what, lang)
     except NotFound:
-        other = _other_kind(base, table, query, lang)
+        other = _other_kind(base, table, query)
         if other is None:
             raise
         kind, rid = other
@@ -94,7 +100,7 @@ ALLIANCE_KINDS = ("alliance", "network")
 _COMMAND_OF = {"people": "person", "organizations": "org", "regions": "region", "places": "where"}
 
 
-def _other_kind(base: FactBase, table: str, query: str, lang: str) -> tuple[str, str] | None:
+def _other_kind(base: FactBase, table: str, query: str) -> tuple[str, str] | None:
     """The kind and id of the one entity of another kind that `query` names, if exactly one does:
     a reader who typed `person lombardia` is told it is a region, not offered a near name."""
     from esra_cli.errors import EsraError
@@ -131,9 +137,9 @@ def entity(base: FactBase, query: str, lang: str) -> str:
     from esra_cli.errors import Ambiguous, NotFound
 
     found, misses = [], []
-    for table in ENTITIES:
+    for table in ENTITIES:  # every kind is tried: a miss in one needs no word about the others
         try:
-            found.append(_resolve(base, table, query, KINDS[table].singular, lang))
+            found.append(_lookup(base, table, query, KINDS[table].singular, lang))
         except Ambiguous:
             raise
         except NotFound as miss:
