@@ -9,6 +9,12 @@ from esra_cli.schema import KINDS
 from esra_cli.store import block
 
 SYLLABLES = [c + v for c in "bcdfglmnrstvz" for v in "aeio"]
+# Every record cites one real source with a real quote, as `esra check` requires.
+CITE = {
+    "sources": ["ansa-2024-11-08"],
+    "quotes": {"ansa-2024-11-08": "Regione Lombardia ufficializza l'ingresso"},
+}
+CONFIRMED = {"confirmed": "2024-11-08", "confirmed_by": ["ansa-2024-11-08"]}
 
 
 def word(rng: random.Random, parts: int) -> str:
@@ -34,7 +40,7 @@ def build(path: Path, entities: int, seed: int = 1) -> list[str]:
                     "id": f"org-{n}",
                     "name": {"it": name, "en": name},
                     "kind": "alliance",
-                    "sources": ["ansa-2024-11-08"],
+                    **CITE,
                 },
             )
         )
@@ -47,7 +53,7 @@ def build(path: Path, entities: int, seed: int = 1) -> list[str]:
                     "id": f"region-{n}",
                     "name": {"it": name, "en": name},
                     "country": "IT",
-                    "sources": ["ansa-2024-11-08"],
+                    **CITE,
                 },
             )
         )
@@ -60,7 +66,8 @@ def build(path: Path, entities: int, seed: int = 1) -> list[str]:
                     "organization": f"org-{n % orgs}",
                     "role": "member",
                     "since": "2024-11-08",
-                    "sources": ["ansa-2024-11-08"],
+                    **CONFIRMED,
+                    **CITE,
                 },
             )
         )
@@ -74,7 +81,7 @@ def build(path: Path, entities: int, seed: int = 1) -> list[str]:
                     "name": {"it": name, "en": name},
                     "kind": "city",
                     "country": "IT",
-                    "sources": ["ansa-2024-11-08"],
+                    **CITE,
                 },
             )
         )
@@ -84,7 +91,7 @@ def build(path: Path, entities: int, seed: int = 1) -> list[str]:
         chunks.append(
             block(
                 KINDS["people"],
-                {"id": f"person-{n}", "name": f"{word(rng, 2)} {surname}", "sources": ["ansa-2024-11-08"]},
+                {"id": f"person-{n}", "name": f"{word(rng, 2)} {surname}", **CITE},
             )
         )
         chunks.append(
@@ -96,7 +103,8 @@ def build(path: Path, entities: int, seed: int = 1) -> list[str]:
                     "title": {"it": "assessore", "en": "minister"},
                     "region": f"region-{n % max(1, regions)}",
                     "start": "2024-01",
-                    "sources": ["ansa-2024-11-08"],
+                    **CONFIRMED,
+                    **CITE,
                 },
             )
         )

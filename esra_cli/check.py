@@ -10,7 +10,7 @@ from __future__ import annotations
 from esra_cli import dates
 from esra_cli.i18n import article
 from esra_cli.names import fold, table_name_keys
-from esra_cli.schema import ENTITIES, KINDS, META_FIELDS, Field, Kind
+from esra_cli.schema import ALTERNATIVE_KEYS, ENTITIES, KINDS, META_FIELDS, Field, Kind
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -24,22 +24,47 @@ _LANGS = ("it", "en", "local")
 
 
 class Problem:
-    """One thing wrong with the base, located by line and record id where they are known."""
+    """One thing wrong with the base, located by line and record id where they are known.
 
-    __slots__ = ("id", "line", "message", "where")
+    `rule` names what it breaks (RULES lists them), so a curator can look it up and a
+    script can filter on it.
+    """
 
-    def __init__(self, message: str, rid: str = "", line: int | None = None) -> None:
-        self.message, self.id, self.line = message, rid, line
+    __slots__ = ("id", "line", "message", "rule", "where")
+
+    def __init__(self, message: str, rid: str = "", line: int | None = None, rule: str = "syntax") -> None:
+        self.message, self.id, self.line, self.rule = message, rid, line, rule
         self.where: tuple[str, int] | None = None  # (table, index) until a line is known
 
     def format(self, filename: str) -> str:
-        """`facts.toml:LINE: id: message`, leaving out what is unknown."""
+        """`facts.toml:LINE: id: message [rule]`, leaving out what is unknown."""
         where = f"{filename}:{self.line}" if self.line else filename
-        return f"{where}: {self.id}: {self.message}" if self.id else f"{where}: {self.message}"
+        body = f"{self.id}: {self.message}" if self.id else self.message
+        return f"{where}: {body} [{self.rule}]"
 
     def as_dict(self) -> dict[str, Any]:
         """The problem as JSON data."""
-        return {"line": self.line, "id": self.id or None, "message": self.message}
+        return {"line": self.line, "id": self.id or None, "rule": self.rule, "message": self.message}
+
+
+# Every rule `check` applies, by name: what the README's table of rules documents.
+RULES = {
+    "syntax": "the file is not valid TOML",
+    "structure": "a table is missing, unknown or not an array of tables",
+    "field": "an unknown or missing field, or a value of the wrong type",
+    "period": "an end before its start, or both a date and a start",
+    "duplicate-id": "two records with one id",
+    "reference": "a reference to an id that does not exist or is of the wrong kind",
+    "unknown-source": "a citation of a source not in the register",
+    "missing-quote": "a cited source without a verbatim quote, or a quote of a source not cited",
+    "inferred-high": "an inferred value at high confidence",
+    "conflict-sources": "a conflicting value without sources of its own",
+    "unconfirmed-open": "an open post, membership or chair without a last-confirmed date and source",
+    "held-unsourced": "an event marked held with no source dated on or after it",
+    "plan-link": "a plan and its outcome that do not name each other",
+    "alias": "an alias that also names another entity of its kind",
+    "quote-not-found": "a quote that is not in the source text given to --against",
+}
 
 
 def is_slug(value: object) -> bool:
@@ -149,13 +174,17 @@ def problems(
     records: list[tuple[Kind, int, dict[str, Any]]] = []
     for key in raw:
         if key != "meta" and key not in KINDS:
-            found.append(Problem(f"unknown table [{key}] (known: meta, {', '.join(KINDS)})"))
+            found.append(
+                Problem(f"unknown table [{key}] (known: meta, {', '.join(KINDS)})", rule="structure")
+            )
     for table, kind in KINDS.items():
         found += _table_problems(kind, raw.get(table, []), ids, records)
     found += _meta_problems(raw.get("meta"), ids)
     for kind, index, record in records:
-        for message in _reference_problems(kind, record, ids):
-            found.append(_at(Problem(message, record["id"]), kind, index))
+        for rule, message in _reference_problems(kind, record, ids):
+            found.append(_at(Problem(message, record["id"], rule=rule), kind, index))
+    if not found:  # the rules about what records say need records that are sound
+        found += _knowledge_problems(records)
     if not found:
         found += _alias_collisions(records, keys or _name_keys(raw))
     if found and text:
@@ -181,19 +210,21 @@ def _table_problems(
     kind: Kind, records: Any, ids: dict[str, str], good: list[tuple[Kind, int, dict[str, Any]]]
 ) -> Iterator[Problem]:
     if not isinstance(records, list):
-        yield Problem(f"{kind.table} must be an array of tables ([[{kind.table}]])")
+        yield Problem(f"{kind.table} must be an array of tables ([[{kind.table}]])", rule="structure")
         return
     for index, record in enumerate(records):
         if not isinstance(record, dict):
-            yield _at(Problem(f"{kind.table}[{index}] is not a table"), kind, index)
+            yield _at(Problem(f"{kind.table}[{index}] is not a table", rule="structure"), kind, index)
             continue
         rid = record.get("id")
         label = rid if isinstance(rid, str) else f"{kind.table}[{index}]"
-        for message in _field_problems(kind, record):
-            yield _at(Problem(message, label), kind, index)
+        for rule, message in _field_problems(kind, record):
+            yield _at(Problem(message, label, rule=rule), kind, index)
         if isinstance(rid, str):
             if rid in ids:
-                yield _at(Problem(f"duplicate id (also in {ids[rid]})", rid), kind, index)
+                yield _at(
+                    Problem(f"duplicate id (also in {ids[rid]})", rid, rule="duplicate-id"), kind, index
+                )
             else:
                 ids[rid] = kind.table
             good.append((kind, index, record))
@@ -201,43 +232,87 @@ def _table_problems(
 
 def _meta_problems(meta: Any, ids: dict[str, str]) -> Iterator[Problem]:
     if not isinstance(meta, dict):
-        yield Problem("missing [meta] table with announcement and updated")
+        yield Problem("missing [meta] table with announcement and updated", rule="structure")
         return
     for name, ftype in META_FIELDS.items():
         value = meta.get(name)
         if not isinstance(value, str):
-            yield Problem(f"[meta] needs {name} as a string")
+            yield Problem(f"[meta] needs {name} as a string", rule="field")
         elif ftype == "ref" and ids.get(value) != "sources":
-            yield Problem(f"[meta] {name}: unknown source {value!r}")
+            yield Problem(f"[meta] {name}: unknown source {value!r}", rule="unknown-source")
         elif ftype == "date" and not dates.is_valid(value):
-            yield Problem(f"[meta] {name}: not an ISO date: {value!r}")
+            yield Problem(f"[meta] {name}: not an ISO date: {value!r}", rule="field")
     for name in meta:
         if name not in META_FIELDS:
-            yield Problem(f"[meta] has unknown key {name!r}")
+            yield Problem(f"[meta] has unknown key {name!r}", rule="field")
 
 
-def _field_problems(kind: Kind, record: dict[str, Any]) -> list[str]:
+def _field_problems(kind: Kind, record: dict[str, Any]) -> list[tuple[str, str]]:
     found = []
     fields = kind.by_name
     for name, value in record.items():
         field = fields.get(name)
         if field is None:
             known = ", ".join(f.name for f in kind.fields)
-            found.append(f"unknown field {name!r} for {kind.singular} (known: {known})")
+            found.append(("field", f"unknown field {name!r} for {kind.singular} (known: {known})"))
+        elif field.type == "alternatives":
+            found += _alternatives_problems(kind, value)
         elif (problem := _type_problem(field, value)) is not None:
-            found.append(f"{name}: {problem}")
+            found.append(("field", f"{name}: {problem}"))
     for field in kind.required:
         if field.name not in record:
-            found.append(f"missing required field {field.name!r}")
+            found.append(("field", f"missing required field {field.name!r}"))
     for start, end in _periods(kind):
         first, last = record.get(start), record.get(end)
         if not (isinstance(first, str) and isinstance(last, str)):
             continue
         if dates.is_valid(first) and dates.is_valid(last) and dates.last_day(last) < dates.first_day(first):
-            found.append(f"{end} {last} is before {start} {first}")
+            found.append(("period", f"{end} {last} is before {start} {first}"))
     if "date" in record and "start" in record:
-        found.append("give either date or start/end, not both")
+        found.append(("period", "give either date or start/end, not both"))
     return found
+
+
+def _alternatives_problems(kind: Kind, value: Any) -> list[tuple[str, str]]:
+    """Each [[<table>.alternatives]]: another value of one of the record's fields, with sources."""
+    if type(value) is not list or not all(isinstance(a, dict) for a in value):
+        return [("field", "alternatives: must be an array of tables ([[<table>.alternatives]])")]
+    found = []
+    for number, alternative in enumerate(value, 1):
+        where = f"alternatives[{number}]"
+        unknown = [k for k in alternative if k not in ALTERNATIVE_KEYS]
+        if unknown:
+            found.append(
+                ("field", f"{where}: unknown key {unknown[0]!r} (known: {', '.join(ALTERNATIVE_KEYS)})")
+            )
+        field = kind.field(alternative.get("field", "")) if type(alternative.get("field")) is str else None
+        if field is None or field.type in ("id", "alternatives", "quotes") or field.name == "sources":
+            found.append(("field", f"{where}: field must name a field of {article(kind.singular)}"))
+        elif "value" not in alternative:
+            found.append(("field", f"{where}: missing value"))
+        elif (problem := _type_problem(field, alternative["value"])) is not None:
+            found.append(("field", f"{where}: value: {problem}"))
+        sources = alternative.get("sources")
+        if not _strings(sources) or not sources:
+            found.append(("conflict-sources", f"{where}: a conflicting value needs its own sources"))
+        if "quotes" in alternative and (problem := _quotes_problem(alternative["quotes"])) is not None:
+            found.append(("field", f"{where}: quotes: {problem}"))
+        if "note" in alternative and (
+            type(alternative["note"]) is not str or not alternative["note"].strip()
+        ):
+            found.append(("field", f"{where}: note: must be a non-empty string"))
+    return found
+
+
+def _quotes_problem(value: Any) -> str | None:
+    if not isinstance(value, dict):
+        return 'must be a table such as { source-id = "verbatim quote" }'
+    for source, quote in value.items():
+        if type(quote) is not str or not quote.strip():
+            return f"{source}: must be a non-empty string"
+        if len(quote.split()) > MAX_QUOTE_WORDS:
+            return f"{source}: longer than {MAX_QUOTE_WORDS} words"
+    return None
 
 
 def _periods(kind: Kind) -> tuple[tuple[str, str], ...]:
@@ -260,8 +335,8 @@ def _type_problem(field: Field, value: Any) -> str | None:
     if kind in {"str", "ref"}:
         if type(value) is not str or not value or value.isspace():
             return "must be a non-empty string"
-        if field.name == "quote" and len(value.split()) > MAX_QUOTE_WORDS:
-            return f"longer than {MAX_QUOTE_WORDS} words"
+    elif kind == "quotes":
+        return _quotes_problem(value)
     elif kind in {"refs", "strs"}:
         if not _strings(value):
             return "must be a list of ids" if kind == "refs" else "must be a list of strings"
@@ -300,22 +375,95 @@ def _localized_problem(field: Field, value: Any) -> str | None:
     return None
 
 
-def _reference_problems(kind: Kind, record: dict[str, Any], ids: dict[str, str]) -> Iterator[str]:
-    for field in kind.references:
-        value = record.get(field.name)
-        targets = [value] if field.type == "ref" else value
+def _reference_problems(kind: Kind, record: dict[str, Any], ids: dict[str, str]) -> Iterator[tuple[str, str]]:
+    cited = [
+        (f"alternatives[{n}].sources", a.get("sources"))
+        for n, a in enumerate(record.get("alternatives", ()), 1)
+    ]
+    for name, value, refs in [
+        *((f.name, record.get(f.name), f.refs) for f in kind.references),
+        *((name, value, ("sources",)) for name, value in cited),
+    ]:
+        targets = [value] if isinstance(value, str) else value
         if not isinstance(targets, list):
             continue  # a wrong type, reported by _field_problems
         for target in targets:
             if not isinstance(target, str):
                 continue
             table = ids.get(target)
-            if table is None:
-                what = "source" if field.refs == ("sources",) else "id"
-                yield f"{field.name}: unknown {what} {target!r}"
-            elif table not in field.refs:
-                wanted = " or ".join(KINDS[t].singular for t in field.refs)
-                yield f"{field.name}: {target!r} is {article(KINDS[table].singular)}, not {article(wanted)}"
+            if table is None and refs == ("sources",):
+                yield "unknown-source", f"{name}: {target!r} is not in the source register"
+            elif table is None:
+                yield "reference", f"{name}: unknown id {target!r}"
+            elif table not in refs:
+                wanted = " or ".join(KINDS[t].singular for t in refs)
+                yield (
+                    "reference",
+                    f"{name}: {target!r} is {article(KINDS[table].singular)}, not {article(wanted)}",
+                )
+
+
+_OPEN_ENDS = {"positions": "end", "memberships": "until"}
+
+
+def _knowledge_problems(records: list[tuple[Kind, int, dict[str, Any]]]) -> list[Problem]:
+    """What each record says about its own sources: quotes, inference, freshness, plans."""
+    sources = {r["id"]: r for kind, _, r in records if kind.table == "sources"}
+    events = {r["id"]: r for kind, _, r in records if kind.table == "events"}
+    found = []
+    for kind, index, record in records:
+        if kind.table == "sources":
+            continue
+        for rule, message in _record_knowledge(kind, record, sources, events):
+            found.append(_at(Problem(message, record["id"], rule=rule), kind, index))
+    return found
+
+
+def _record_knowledge(
+    kind: Kind, record: dict[str, Any], sources: dict[str, Any], events: dict[str, Any]
+) -> Iterator[tuple[str, str]]:
+    for where, cited, quotes in [
+        ("", record["sources"], record.get("quotes", {})),
+        *(
+            (f"alternatives[{n}]: ", a["sources"], a.get("quotes", {}))
+            for n, a in enumerate(record.get("alternatives", ()), 1)
+        ),
+    ]:
+        missing = [s for s in cited if s not in quotes]
+        if missing:
+            yield "missing-quote", f"{where}no quote from {', '.join(missing)}"
+        stray = [s for s in quotes if s not in cited]
+        if stray:
+            yield "missing-quote", f"{where}a quote from {', '.join(stray)}, which is not cited"
+    if "inferred" in record and record.get("confidence", "high") == "high":
+        yield "inferred-high", "an inferred value cannot be high confidence: set confidence to medium or low"
+    end = _OPEN_ENDS.get(kind.table)
+    if end is not None:
+        if end not in record and not ("confirmed" in record and record.get("confirmed_by")):
+            yield (
+                "unconfirmed-open",
+                "an open post needs confirmed and confirmed_by: the latest source showing it held",
+            )
+        uncited = [s for s in record.get("confirmed_by", ()) if s not in record["sources"]]
+        if uncited:
+            yield "unknown-source", f"confirmed_by: {', '.join(uncited)} must also be in sources"
+    if kind.table == "events":
+        yield from _event_knowledge(record, sources, events)
+
+
+def _event_knowledge(
+    record: dict[str, Any], sources: dict[str, Any], events: dict[str, Any]
+) -> Iterator[tuple[str, str]]:
+    day = record.get("date") or record.get("start")
+    if record["status"] == "held" and day:
+        happened = dates.first_day(day)
+        latest = [sources[s].get("date") or sources[s].get("after") for s in record["sources"]]
+        if not any(d and dates.last_day(d) >= happened for d in latest):
+            yield "held-unsourced", f"held on {day}, but no source is dated on or after it"
+    for field, back in (("fulfilled_by", "fulfils"), ("fulfils", "fulfilled_by")):
+        other = record.get(field)
+        if other is not None and events.get(other, {}).get(back) != record["id"]:
+            yield "plan-link", f"{field} names {other!r}, which does not name it back in {back}"
 
 
 def _name_keys(raw: dict[str, Any]) -> Callable[[str], dict[str, list[str]]]:
@@ -334,12 +482,24 @@ def _alias_collisions(
                 owners = set(table.get(fold(alias), [])) - {record["id"]}
                 if owners:
                     message = f"alias {alias!r} also names {', '.join(repr(o) for o in sorted(owners))}"
-                    found.append(_at(Problem(message, record["id"]), kind, index))
+                    found.append(_at(Problem(message, record["id"], rule="alias"), kind, index))
+    return found
+
+
+def quotes_of(record: Any, source_id: str) -> list[str]:
+    """The quotes a record (and its conflicting values) give from one source."""
+    if not isinstance(record, dict):
+        return []
+    found = []
+    for holder in (record, *(a for a in record.get("alternatives", ()) if isinstance(a, dict))):
+        quotes = holder.get("quotes")
+        if isinstance(quotes, dict) and isinstance(quotes.get(source_id), str):
+            found.append(quotes[source_id])
     return found
 
 
 def quote_problems(raw: dict[str, Any], source_text: str, source_id: str, text: str = "") -> list[Problem]:
-    """Records citing `source_id` first whose `quote` is not in the source's text."""
+    """Every quote from `source_id` that is not in the source's text."""
     haystack = normalize_quote(source_text)
     found = []
     for table, kind in KINDS.items():
@@ -347,14 +507,12 @@ def quote_problems(raw: dict[str, Any], source_text: str, source_id: str, text: 
         if not isinstance(records, list):
             continue
         for index, record in enumerate(records):
-            if not isinstance(record, dict):
-                continue
-            sources, quote = record.get("sources"), record.get("quote")
-            if not (isinstance(sources, list) and sources and sources[0] == source_id):
-                continue
-            if isinstance(quote, str) and normalize_quote(quote) not in haystack:
-                problem = Problem(f"quote not found in the source: {quote!r}", str(record.get("id")))
-                found.append(_at(problem, kind, index))
+            for quote in quotes_of(record, source_id):
+                if normalize_quote(quote) not in haystack:
+                    message = f"quote not found in the source: {quote!r}"
+                    found.append(
+                        _at(Problem(message, str(record.get("id")), rule="quote-not-found"), kind, index)
+                    )
     if found and text:
         _locate(found, text)
     return found

@@ -106,12 +106,24 @@ def last_day(value: str) -> dt.date:
     return dt.date(year, month + 1, 1) - dt.timedelta(days=1)
 
 
-def status(start: str | None, end: str | None, as_of: dt.date) -> str:
-    """'planned', 'current' or 'past' for a period on `as_of`; an open end counts as ongoing."""
+# A post, membership or chair last shown to hold more than this long before the as-of
+# date is only presumed to hold (issue 10: "six months").
+FRESH_DAYS = 183
+
+
+def status(start: str | None, end: str | None, as_of: dt.date, confirmed: str | None = None) -> str:
+    """'upcoming', 'current', 'presumed current' or 'past' for a period on `as_of`.
+
+    An open end counts as ongoing; an ongoing period whose last confirmation (or, without
+    one, its start) is more than FRESH_DAYS before `as_of` is only presumed current.
+    """
     if start is not None and first_day(start) > as_of:
-        return "planned"
+        return "upcoming"
     if end is not None and last_day(end) < as_of:
         return "past"
+    seen = confirmed or start
+    if seen is None or (as_of - last_day(seen)).days > FRESH_DAYS:
+        return "presumed current"
     return "current"
 
 

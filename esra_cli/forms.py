@@ -21,9 +21,22 @@ SINGULAR = {
     "parties": "party",
     "signatories": "signatory",
     "subjects": "subject",
+    "places": "place",
+    "quotes": "quote",
 }
 _KW = inspect.Parameter.KEYWORD_ONLY
-_METAVAR = {"id": "ID", "ref": "ID", "refs": "ID", "date": "DATE", "int": "N", "choice": "VALUE"}
+_METAVAR = {
+    "id": "ID",
+    "ref": "ID",
+    "refs": "ID",
+    "date": "DATE",
+    "int": "N",
+    "choice": "VALUE",
+    "quotes": "SOURCE=TEXT",
+}
+# Conflicting values are [[<table>.alternatives]] sub-tables: a curator writes them in the file.
+_NO_FLAG = ("alternatives",)
+_MANY = ("strs", "refs", "texts", "quotes")
 
 
 def _languages(kind: Kind, field: Field) -> tuple[str, ...]:
@@ -32,9 +45,11 @@ def _languages(kind: Kind, field: Field) -> tuple[str, ...]:
 
 def flags(kind: Kind, field: Field) -> list[tuple[str, str, str | None]]:
     """(parameter name, flag, language) for each flag of a field; language only for text."""
+    if field.type in _NO_FLAG:
+        return []
     if field.type in ("text", "texts"):
         return [(f"{field.name}_{lang}", f"--{field.name}-{lang}", lang) for lang in _languages(kind, field)]
-    flag = SINGULAR.get(field.name, field.name) if field.type in ("strs", "refs") else field.name
+    flag = SINGULAR.get(field.name, field.name) if field.type in _MANY else field.name
     return [(field.name, f"--{flag.replace('_', '-')}", None)]
 
 
@@ -44,7 +59,7 @@ def parameters(kind: Kind) -> list[inspect.Parameter]:
     for field in kind.fields:
         for name, flag, lang in flags(kind, field):
             required = field.required and lang != "local"
-            many = field.type in ("strs", "refs", "texts")
+            many = field.type in _MANY
             python_type: Any = list[str] if many else (int if field.type == "int" else str)
             helptext = field.help or _describe(field)
             option = typer.Option(
@@ -71,6 +86,19 @@ def _describe(field: Field) -> str:
     return {"date": "ISO date: YYYY, YYYY-MM or YYYY-MM-DD", "strs": "repeatable"}.get(field.type, "")
 
 
+def _quotes(values: list[str]) -> dict[str, str]:
+    """`--quote ansa-2024-11-08='text'`, repeated: source id -> its verbatim quote."""
+    from esra_cli.errors import UsageError
+
+    quotes = {}
+    for value in values:
+        source, sep, text = value.partition("=")
+        if not sep or not source.strip() or not text.strip():
+            raise UsageError(f"--quote takes SOURCE=TEXT, got {value!r}")
+        quotes[source.strip()] = text.strip()
+    return quotes
+
+
 def record(kind: Kind, values: dict[str, Any]) -> dict[str, Any]:
     """The record the flag values describe, fields in schema order, unset ones left out."""
     built: dict[str, Any] = {}
@@ -80,6 +108,8 @@ def record(kind: Kind, values: dict[str, Any]) -> dict[str, Any]:
             text = {lang: value for lang, value in parts.items() if value}
             if text:
                 built[field.name] = text
+        elif field.type in _NO_FLAG:
+            continue
         elif (value := parts[None]) not in (None, []):
-            built[field.name] = value
+            built[field.name] = _quotes(value) if field.type == "quotes" else value
     return built

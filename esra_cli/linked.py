@@ -47,7 +47,7 @@ def document(base: FactBase) -> dict[str, Any]:
                 **iri(s["id"]),
                 "@type": "CreativeWork",
                 "name": s["title"],
-                "datePublished": s["date"],
+                "datePublished": s.get("date"),
                 "publisher": {"@type": "Organization", "name": s["publisher"]},
                 "url": s.get("url"),
                 "inLanguage": s.get("lang"),

@@ -23,7 +23,8 @@ if TYPE_CHECKING:
     from esra_cli.facts import FactBase, Record
 
     Row: TypeAlias = dict[str, Any]
-_ROLE_RANK = {"chair": 0, "co-chair": 1, "member": 2, "former member": 3, "planned": 4}
+_ROLE_RANK = {"chair": 0, "co-chair": 1, "vice-chair": 2, "member": 3}
+_STATUS_RANK = {"current": 0, "presumed current": 1, "past": 2, "upcoming": 3}
 _SKIP_IN_SEARCH = {"url"}  # a URL's words are not the record's
 
 
@@ -65,11 +66,28 @@ def ref(base: FactBase, rid: str | None, lang: str) -> Row | None:
 
 
 def cited(record: Record) -> Row:
-    """The fields every view row repeats from its record: sources, confidence, note."""
-    row: Row = {"sources": list(record["sources"]), "confidence": record.get("confidence", "high")}
+    """What every view row repeats from its record: sources, confidence, whether the value is
+    reported or inferred (and from what), the conflicting values with their sources, note."""
+    row: Row = {
+        "sources": list(record["sources"]),
+        "confidence": record.get("confidence", "high"),
+        "basis": "inferred" if "inferred" in record else "reported",
+    }
+    if "inferred" in record:
+        row["inferred_from"] = record["inferred"]
+    if "alternatives" in record:
+        row["alternatives"] = [
+            {k: a[k] for k in ("field", "value", "sources", "note") if k in a} for a in record["alternatives"]
+        ]
     if "note" in record:
         row["note"] = record["note"]
     return row
+
+
+def _confirmed(record: Record) -> str | None:
+    """The latest date a source shows a post or membership held: its confirmation, else its
+    end or start (a source dated those days showed it then)."""
+    return record.get("confirmed") or record.get("end") or record.get("until")
 
 
 def _lookup(base: FactBase, table: str, query: str, what: str, lang: str) -> str:
@@ -208,7 +226,8 @@ def position_row(base: FactBase, record: Record, lang: str, as_of: dt.date) -> R
         "region": ref(base, record.get("region"), lang),
         "start": record.get("start"),
         "end": record.get("end"),
-        "status": dates.status(record.get("start"), record.get("end"), as_of),
+        "status": dates.status(record.get("start"), record.get("end"), as_of, _confirmed(record)),
+        "last_confirmed": _confirmed(record),
         **cited(record),
     }
 
@@ -222,12 +241,13 @@ def membership_row(base: FactBase, record: Record, lang: str, as_of: dt.date) ->
         "role": record["role"],
         "since": record.get("since"),
         "until": record.get("until"),
-        "status": dates.status(record.get("since"), record.get("until"), as_of),
+        "status": dates.status(record.get("since"), record.get("until"), as_of, _confirmed(record)),
+        "last_confirmed": _confirmed(record),
         **cited(record),
     }
 
 
-def happening_row(base: FactBase, record: Record, lang: str) -> Row:
+def happening_row(base: FactBase, record: Record, lang: str, as_of: dt.date | None = None) -> Row:
     """An event, agreement or statement: what happened, was agreed, aimed at or counted."""
     table = base.kind(record["id"])
     title = record.get("title") or record.get("text")
@@ -251,8 +271,22 @@ def happening_row(base: FactBase, record: Record, lang: str) -> Row:
         row["invited"] = localized(record["invited"], lang)
     if "value" in record:
         row["measure"], row["value"] = record.get("measure"), record["value"]
-    if "fulfilled_by" in record:
-        row["fulfilled_by"] = ref(base, record["fulfilled_by"], lang)
+    for link in ("fulfilled_by", "fulfils"):
+        if link in record:
+            other = base.get(record[link])
+            row[link] = {**ref(base, other["id"], lang), "date": other.get("date") or other.get("start")}  # type: ignore[dict-item]
+    if "fulfilment_inferred" in record:
+        row["fulfilment"] = {
+            "basis": "inferred",
+            "inferred_from": record["fulfilment_inferred"],
+            "confidence": "low",
+        }
+    elif "fulfilled_by" in record:
+        row["fulfilment"] = {"basis": "reported"}
+    # A plan whose day has passed with nothing known to have come of it says so.
+    planned = record.get("status") == "planned" and "fulfilled_by" not in record
+    if planned and start and dates.last_day(end or start) < (as_of or dt.date.today()):
+        row["outcome"] = "unknown"
     return {**row, **cited(record)}
 
 
@@ -279,38 +313,49 @@ def _members(base: FactBase, org: str, lang: str, as_of: dt.date) -> Listing:
     for record in _referring(base, org, "memberships", ("organization",)):
         by_region.setdefault(record["region"], []).append(record)
     rows = [_member_row(base, rid, records, lang, as_of) for rid, records in by_region.items()]
-    rows.sort(key=lambda r: (_ROLE_RANK[r["role"]], r["country"], r["name"]))
-    known = sum(1 for r in rows if r["role"] not in ("former member", "planned"))
+    rows = [r for r in rows if r["status"] != "upcoming"]  # the members on the as-of date
+    rows.sort(key=lambda r: (_ROLE_RANK[r["role"]], _STATUS_RANK[r["status"]], r["country"], r["name"]))
+    known = sum(1 for r in rows if r["status"] != "past")
     return Listing(
-        "members", rows, {"organization": ref(base, org, lang), "known": known, **_reported(base, org)}
+        "members", rows, {"organization": ref(base, org, lang), "known": known, **_reported(base, org, as_of)}
     )
 
 
 def _member_row(base: FactBase, rid: str, records: list[Record], lang: str, as_of: dt.date) -> Row:
-    """Chair and co-chair records imply membership; only a member record's `until` ends it."""
+    """A region's membership on `as_of`, apart from the chairs it held.
+
+    The membership starts when it joined (its member record's `since`), never when a chair
+    began; a region known only through a chair has an unknown start. A chair shows the
+    region a member while it lasted, so it counts as a confirmation; the row's confidence
+    and basis are the member record's, or the chair's where that is all there is.
+    """
     region = base.get(rid)
-    spans = [m for m in records if m.get("since")]
-    earliest = min(spans, key=lambda m: dates.first_day(m["since"]), default=None)
-    ongoing = [m for m in records if dates.status(m.get("since"), m.get("until"), as_of) == "current"]
+    member = next((m for m in records if m["role"] == "member"), None)
+    chairs = [m for m in records if m["role"] != "member"]
+    shown = [c for c in chairs if c.get("since") is None or dates.first_day(c["since"]) <= as_of]
+    seen = [d for d in (_confirmed(m) for m in (*([member] if member else []), *shown)) if d]
+    last = max(seen, key=dates.first_day, default=None)  # "until 2025" is no proof of 31 December
+    if member is not None:
+        since, until = member.get("since"), member.get("until")
+    else:  # known only through its chairs: a member from (at the latest) its first one
+        since, until = None, None
+        if shown == [] and chairs:
+            since = min((c["since"] for c in chairs if c.get("since")), key=dates.first_day, default=None)
+    status = dates.status(since, until, as_of, last)
+    ongoing = [
+        c for c in shown if dates.status(c.get("since"), c.get("until"), as_of) not in ("past", "upcoming")
+    ]
     ongoing.sort(key=lambda m: _ROLE_RANK[m["role"]])
-    started = [m for m in records if dates.status(m.get("since"), None, as_of) != "planned"]
-    if ongoing:
-        role, basis = ongoing[0]["role"], ongoing[0]
-    elif started:
-        ended = any(m["role"] == "member" and m.get("until") for m in started)
-        role, basis = ("former member" if ended else "member"), started[0]
-    else:
-        role, basis = "planned", records[0]
-    sources = list(dict.fromkeys(s for m in records for s in m["sources"]))
     return {
         "id": rid,
         "name": base.label(rid, lang),
         "country": region["country"],
-        "since": earliest["since"] if earliest else None,
-        "role": role,
+        "since": since,
+        "role": ongoing[0]["role"] if ongoing and status != "past" else "member",
+        "status": status,
+        "last_confirmed": last,
         "memberships": [membership_row(base, m, lang, as_of) for m in records],
-        **cited(basis),
-        "sources": sources,
+        **cited(member or (shown or chairs)[0]),
     }
 
 
@@ -321,15 +366,18 @@ def _chairs(base: FactBase, org: str, lang: str, as_of: dt.date) -> list[Row]:
         for m in _referring(base, org, "memberships", ("organization",))
         if m["role"] != "member"
     ]
-    return sorted(rows, key=lambda m: _sort_key(m["since"]))
+    return sorted(rows, key=lambda m: _sort_key(m["since"] or m["until"]))
 
 
-def _reported(base: FactBase, org: str) -> dict[str, Any]:
-    """The latest reported member count that is not low-confidence, for the table caption."""
+def _reported(base: FactBase, org: str, as_of: dt.date) -> dict[str, Any]:
+    """The latest member count reported on or before `as_of` that is not low-confidence."""
     counts = [
         s
         for s in _referring(base, org, "statements", ("subjects",))
-        if s.get("measure") == "member-count" and s.get("date") and s.get("confidence") != "low"
+        if s.get("measure") == "member-count"
+        and s.get("date")
+        and s.get("confidence") != "low"
+        and dates.last_day(s["date"]) <= as_of
     ]
     if not counts:
         return {}
@@ -407,6 +455,7 @@ def _role(base: FactBase, position: Record, lang: str, as_of: dt.date, side: str
         "start": row["start"],
         "end": row["end"],
         "status": row["status"],
+        "last_confirmed": row["last_confirmed"],
         "id": row["id"],
         **cited(position),
     }
@@ -553,9 +602,14 @@ def search(base: FactBase, text: str, lang: str) -> Listing:
 
 def sources(base: FactBase) -> Listing:
     """The source register, in file order."""
-    keys = ("id", "publisher", "title", "date", "url", "lang")
+    keys = ("id", "publisher", "title", "date", "dated", "after", "before", "url", "lang")
     rows = [
-        {**{k: r.get(k) for k in keys}, "confidence": r.get("confidence", "high"), "note": r.get("note")}
+        {
+            **{k: r.get(k) for k in keys},
+            "confidence": r.get("confidence", "high"),
+            "inferred_from": r.get("inferred"),
+            "note": r.get("note"),
+        }
         for r in base.records("sources")
     ]
     return Listing("sources", rows)
@@ -597,7 +651,10 @@ def tree(base: FactBase, alliance: str, lang: str, as_of: dt.date) -> Card:
     countries: dict[str, list[Row]] = {}
     for row in sorted(listing.rows, key=lambda r: (r["country"], r["name"])):
         countries.setdefault(row["country"], []).append(
-            {k: row[k] for k in ("id", "name", "since", "role", "sources", "confidence")}
+            {
+                k: row[k]
+                for k in ("id", "name", "since", "role", "status", "last_confirmed", "sources", "confidence")
+            }
         )
     data = {
         "id": org,

@@ -145,8 +145,13 @@ def _citations(numbers: dict[str, int], register: dict[str, Any], lang: str) -> 
     lines = [header("sources", lang) + ":"]
     for rid, n in numbers.items():
         source = register.get(rid, {})
+        # An undated page says so, with what its content bounds it by: a reader must not
+        # take it for a dated one.
+        when = _date(source.get("date"), lang) or f"{word('undated', lang)} ({source.get('dated', '')})"
+        if source.get("inferred"):
+            when += f" ({word('inferred', lang)})"
         parts = [source.get("publisher"), f"“{source['title']}”" if source.get("title") else None,
-                 _date(source.get("date"), lang), source.get("url")]  # fmt: skip
+                 when, source.get("url")]  # fmt: skip
         lines.append(f"[{n}] " + ", ".join(clean(p) for p in parts if p))
     return Text("\n".join(lines))
 
@@ -330,8 +335,46 @@ def _when(row: Row, lang: str) -> str:
 
 
 def _conf(row: Row, lang: str) -> str:
+    """What a reader must know before repeating a row: confidence below high, whether it is
+    inferred, and whether sources give other values (`esra disputes` lists them)."""
     level = row.get("confidence", "high")
-    return "" if level == "high" else word(f"{level}_confidence", lang)
+    marks = [
+        "" if level == "high" else word(f"{level}_confidence", lang),
+        word("inferred", lang) if row.get("basis") == "inferred" else "",
+        word("disputed", lang) if row.get("alternatives") else "",
+    ]
+    return ", ".join(m for m in marks if m)
+
+
+def _status(row: Row, lang: str) -> str:
+    """A span's status on the as-of date; a presumed one says when it was last confirmed."""
+    status = str(row.get("status") or "")
+    if status == "presumed current" and row.get("last_confirmed"):
+        return f"{word(status, lang)}, " + word("last_confirmed", lang).format(
+            date=_date(row["last_confirmed"], lang)
+        )
+    return word(status, lang) if status else ""
+
+
+def _event_status(row: Row, lang: str) -> str:
+    """An event's status; a plan says what came of it, and whether that link is inferred."""
+    status = word(row["status"], lang) if row.get("status") else ""
+    outcome = row.get("fulfilled_by")
+    if outcome:
+        how = row.get("fulfilment", {})
+        mark = (
+            f" ({word('inferred', lang)}, {word('low_confidence', lang)})"
+            if how.get("basis") == "inferred"
+            else ""
+        )
+        return (
+            f"{status} "
+            + word("outcome", lang).format(status=word("held", lang), date=_date(outcome.get("date"), lang))
+            + mark
+        )
+    if row.get("outcome") == "unknown":
+        return f"{status}, {word('no_outcome', lang)}"
+    return status
 
 
 def _sources(row: Row) -> str:
@@ -403,6 +446,7 @@ def _members(view: Listing, lang: str) -> RenderableType:
         "country",
         "since",
         "role",
+        "status",
         "confidence",
         "sources",
         caption=caption,
@@ -414,8 +458,9 @@ def _members(view: Listing, lang: str) -> RenderableType:
             [
                 r["name"],
                 r["country"],
-                _date(r["since"], lang),
+                _date(r["since"], lang) or word("unknown", lang),
                 word(r["role"], lang),
+                _status(r, lang),
                 _conf(r, lang),
                 _sources(r),
             ]
@@ -427,7 +472,7 @@ def _members(view: Listing, lang: str) -> RenderableType:
 def _role_line(role: Row, lang: str) -> str:
     other = role.get("of") or role.get("holder")
     post = ", ".join(filter(None, [role["title"], _name(other)]))
-    status = ", ".join(filter(None, [_period(role, lang), word(role["status"], lang), _conf(role, lang)]))
+    status = ", ".join(filter(None, [_period(role, lang), _status(role, lang), _conf(role, lang)]))
     return f"{post} ({status})"
 
 
@@ -456,7 +501,7 @@ def _happening_table(rows: list[Row], lang: str, title: str | None = None) -> Ta
                 _when(r, lang),
                 r["title"],
                 word(r["type"], lang),
-                word(r["status"], lang) if r.get("status") else "",
+                _event_status(r, lang),
                 _name(r.get("place")),
                 _conf(r, lang),
                 _sources(r),
@@ -510,10 +555,7 @@ def _positions(rows: list[Row], lang: str, column: str, who: Callable[[Row], str
     )
     return _rows(
         table,
-        (
-            [r["title"], who(r), _period(r, lang), word(r["status"], lang), _conf(r, lang), _sources(r)]
-            for r in rows
-        ),
+        ([r["title"], who(r), _period(r, lang), _status(r, lang), _conf(r, lang), _sources(r)] for r in rows),
     )
 
 
@@ -528,7 +570,7 @@ def _memberships(rows: list[Row], lang: str, title: str, side: str) -> Table:
                 _name(r[side]),
                 word(r["role"], lang),
                 _period(r, lang, "since", "until"),
-                word(r["status"], lang),
+                _status(r, lang),
                 _conf(r, lang),
                 _sources(r),
             ]
@@ -630,8 +672,9 @@ def _tree(view: Card, lang: str) -> RenderableType:
     chairs = root.add(_text(header("chairs", lang)))
     for c in d["chairs"]:
         period = _period(c, lang, "since", "until")
-        status = ", ".join(filter(None, [word(c["status"], lang), _conf(c, lang)]))
-        chairs.add(_text(f"{period}: {_name(c['region'])}, {word(c['role'], lang)} ({status})"))
+        status = ", ".join(filter(None, [_status(c, lang), _conf(c, lang)]))
+        label = f"{_name(c['region'])}, {word(c['role'], lang)} ({status})"
+        chairs.add(_text(f"{period}: {label}" if period else label))
     m = d["members"]
     count = word("caption_known", lang).format(known=m["known"])
     if "reported" in m:
@@ -642,7 +685,8 @@ def _tree(view: Card, lang: str) -> RenderableType:
         country = members.add(_text(group["country"]))
         for r in group["members"]:
             since = f", {header('since', lang).lower()} {_date(r['since'], lang)}" if r["since"] else ""
-            country.add(_text(f"{r['name']} ({word(r['role'], lang)}{since})"))
+            state = ", ".join(filter(None, [word(r["role"], lang) + since, _status(r, lang), _conf(r, lang)]))
+            country.add(_text(f"{r['name']} ({state})"))
     return root
 
 

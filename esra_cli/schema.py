@@ -8,7 +8,7 @@ from __future__ import annotations
 
 CONFIDENCE = ("high", "medium", "low")
 STATUS = ("announced", "planned", "held", "cancelled")
-ROLES = ("member", "chair", "co-chair")
+ROLES = ("member", "chair", "co-chair", "vice-chair")
 LANGS = ("en", "it")
 
 
@@ -19,7 +19,8 @@ class Field:
 
     type is one of: id, str, text (a table of it/en/local strings), texts (a table of it/en
     string lists), strs (list of strings), date (ISO at any precision), int, ref (one id),
-    refs (list of ids), choice (one of `choices`).
+    refs (list of ids), choice (one of `choices`), quotes (a table: source id -> verbatim
+    quote), alternatives (an array of tables: another sourced value of one field).
     """
 
     __slots__ = ("choices", "help", "name", "refs", "required", "type")
@@ -61,10 +62,19 @@ _ID = Field("id", "id", required=True, help="stable lowercase ASCII slug")
 # Every record but a source cites its sources and may carry these.
 _CITED = (
     Field("sources", "refs", required=True, refs=("sources",), help="source ids, main first"),
-    Field("quote", "str", help="short verbatim phrase from the first source"),
+    Field("quotes", "quotes", help="source id = verbatim quote, one for each source"),
     Field("confidence", "choice", choices=CONFIDENCE, help="high (default), medium or low"),
+    Field("inferred", "str", help="what the value was worked out from, if no source states it"),
     Field("note", "str", help="what a reader should know about this fact"),
+    Field("alternatives", "alternatives", help="other sourced values where sources conflict"),
 )
+# A post, membership or chair that may still hold names the latest source showing it does.
+_CONFIRMED = (
+    Field("confirmed", "date", help="the latest date a source shows it still held"),
+    Field("confirmed_by", "refs", refs=("sources",), help="the sources that show it then"),
+)
+# One conflicting value: [[<table>.alternatives]] with these keys.
+ALTERNATIVE_KEYS = ("field", "value", "sources", "quotes", "note")
 
 
 def _kind(table: str, singular: str, label: str, *fields: Field, cited: bool = True) -> Kind:
@@ -80,10 +90,14 @@ KINDS: dict[str, Kind] = {
             "title",
             Field("publisher", "str", required=True),
             Field("title", "str", required=True),
-            Field("date", "date", required=True),
+            Field("date", "date", help="the date the page shows, at its precision"),
+            Field("dated", "str", help="where the date comes from, or that the page shows none"),
+            Field("after", "date", help="for an undated page: written on or after this day"),
+            Field("before", "date", help="for an undated page: written before this day"),
             Field("url", "str"),
             Field("lang", "str"),
             Field("confidence", "choice", choices=CONFIDENCE),
+            Field("inferred", "str", help="how the date was worked out, if the page shows none"),
             Field("note", "str"),
             cited=False,
         ),
@@ -137,6 +151,7 @@ KINDS: dict[str, Kind] = {
             Field("region", "ref", refs=("regions",)),
             Field("start", "date"),
             Field("end", "date"),
+            *_CONFIRMED,
         ),
         _kind(
             "memberships",
@@ -145,8 +160,9 @@ KINDS: dict[str, Kind] = {
             Field("region", "ref", required=True, refs=("regions",)),
             Field("organization", "ref", required=True, refs=("organizations",)),
             Field("role", "choice", required=True, choices=ROLES),
-            Field("since", "date"),
+            Field("since", "date", help="when it joined or the term began; absent if unknown"),
             Field("until", "date"),
+            *_CONFIRMED,
         ),
         _kind(
             "events",
@@ -162,7 +178,11 @@ KINDS: dict[str, Kind] = {
             Field("participants", "refs", refs=PARTICIPANTS),
             Field("invited", "text"),
             Field("status", "choice", required=True, choices=STATUS),
-            Field("fulfilled_by", "ref", refs=("events",)),
+            Field("fulfilled_by", "ref", refs=("events",), help="for a plan: the event that fulfilled it"),
+            Field("fulfils", "ref", refs=("events",), help="for an outcome: the plan it fulfilled"),
+            Field(
+                "fulfilment_inferred", "str", help="why the plan and outcome are linked, if no source says"
+            ),
         ),
         _kind(
             "agreements",
@@ -183,6 +203,7 @@ KINDS: dict[str, Kind] = {
             "text",
             Field("type", "choice", required=True, choices=("aim", "activity", "fact", "figure")),
             Field("subjects", "refs", required=True, refs=(*PARTICIPANTS, "events")),
+            Field("places", "refs", refs=("places",)),
             Field("text", "text", required=True),
             Field("measure", "str"),
             Field("value", "int"),

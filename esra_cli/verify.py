@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from esra_cli.check import Problem, quote_problems
+from esra_cli.check import Problem, quote_problems, quotes_of
 from esra_cli.errors import InvalidFacts
 from esra_cli.facts import diagnose, read_bytes
 from esra_cli.schema import KINDS
@@ -36,8 +36,6 @@ def run(path: Path, against: Path | None, source_id: str | None) -> Report:
         source_text = read_bytes(against, "source text").decode("utf-8", errors="replace")
         report.source_id = source_id
         records = [r for t in KINDS if isinstance(raw.get(t), list) for r in raw[t] if isinstance(r, dict)]
-        report.quotes_checked = sum(
-            1 for r in records if r.get("quote") and (r.get("sources") or [None])[0] == source_id
-        )
+        report.quotes_checked = sum(len(quotes_of(r, source_id)) for r in records)
         report.problems += quote_problems(raw, source_text, source_id, text)
     return report

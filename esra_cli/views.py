@@ -31,7 +31,16 @@ REF: Schema = {
 REFS: Schema = {"type": "array", "items": REF}
 SOURCES: Schema = {"type": "array", "items": STR, "description": "source ids, main source first"}
 CONFIDENCE: Schema = {"enum": ["high", "medium", "low"]}
-SPAN_STATUS: Schema = {"enum": ["past", "current", "planned"], "description": "on the as-of date"}
+SPAN_STATUS: Schema = {
+    "enum": ["past", "current", "presumed current", "upcoming"],
+    "description": "on the as-of date; 'presumed current' when last confirmed over six months before it",
+}
+ALTERNATIVE: Schema = {
+    "type": "object",
+    "properties": {"field": STR, "value": {}, "sources": SOURCES, "note": STR},
+    "required": ["field", "value", "sources"],
+    "additionalProperties": False,
+}
 
 
 def maybe(schema: Schema) -> Schema:
@@ -52,8 +61,17 @@ def array(item: Schema) -> Schema:
     return {"type": "array", "items": item}
 
 
-CITED = {"sources": SOURCES, "confidence": CONFIDENCE}
-NOTE = {"note": STR}
+LINK: Schema = {
+    "type": "object",
+    "properties": {"id": STR, "name": STR, "date": maybe(DATE)},
+    "required": ["id", "name", "date"],
+    "additionalProperties": False,
+}
+
+
+CITED = {"sources": SOURCES, "confidence": CONFIDENCE, "basis": {"enum": ["reported", "inferred"]}}
+# Beside `note`: what an inferred value was worked out from, and the values sources conflict on.
+NOTE = {"note": STR, "inferred_from": STR, "alternatives": {"type": "array", "items": ALTERNATIVE}}
 
 POSITION = obj(
     {
@@ -65,6 +83,7 @@ POSITION = obj(
         "start": maybe(DATE),
         "end": maybe(DATE),
         "status": SPAN_STATUS,
+        "last_confirmed": maybe(DATE),
         **CITED,
     },
     NOTE,
@@ -74,10 +93,11 @@ MEMBERSHIP = obj(
         "id": STR,
         "region": REF,
         "organization": REF,
-        "role": {"enum": ["member", "chair", "co-chair"]},
+        "role": {"enum": ["member", "chair", "co-chair", "vice-chair"]},
         "since": maybe(DATE),
         "until": maybe(DATE),
         "status": SPAN_STATUS,
+        "last_confirmed": maybe(DATE),
         **CITED,
     },
     NOTE,
@@ -103,7 +123,15 @@ HAPPENING = obj(
         "invited": STR,
         "measure": maybe(STR),
         "value": INT,
-        "fulfilled_by": REF,
+        "fulfilled_by": LINK,
+        "fulfils": LINK,
+        "fulfilment": {
+            "type": "object",
+            "properties": {"basis": CITED["basis"], "inferred_from": STR, "confidence": CONFIDENCE},
+            "required": ["basis"],
+            "additionalProperties": False,
+        },
+        "outcome": {"enum": ["unknown"], "description": "a plan whose day passed with no known outcome"},
         **NOTE,
     },
 )
@@ -114,7 +142,20 @@ TIMELINE = obj(
         "title": STR,
         "date": DATE,
         "end": maybe(DATE),
-        "status": maybe({"enum": ["announced", "planned", "held", "cancelled", "past", "current"]}),
+        "status": maybe(
+            {
+                "enum": [
+                    "announced",
+                    "planned",
+                    "held",
+                    "cancelled",
+                    "past",
+                    "current",
+                    "presumed current",
+                    "upcoming",
+                ]
+            }
+        ),
         **CITED,
     },
     {
@@ -129,14 +170,24 @@ MEMBER = obj(
         "name": STR,
         "country": STR,
         "since": maybe(DATE),
-        "role": {"enum": ["chair", "co-chair", "member", "former member", "planned"]},
+        "role": {"enum": ["chair", "co-chair", "vice-chair", "member"]},
+        "status": SPAN_STATUS,
+        "last_confirmed": maybe(DATE),
         "memberships": array(MEMBERSHIP),
         **CITED,
     },
     NOTE,
 )
 ROLE = obj(
-    {"title": STR, "start": maybe(DATE), "end": maybe(DATE), "status": SPAN_STATUS, "id": STR, **CITED},
+    {
+        "title": STR,
+        "start": maybe(DATE),
+        "end": maybe(DATE),
+        "status": SPAN_STATUS,
+        "last_confirmed": maybe(DATE),
+        "id": STR,
+        **CITED,
+    },
     {"of": maybe(REF), "holder": REF, **NOTE},
 )
 WHO = obj(
@@ -147,7 +198,7 @@ PLACE = obj(
     {
         "id": STR,
         "name": STR,
-        "names": obj({"it": STR, "en": STR}),
+        "names": obj({"it": STR, "en": STR}, {"local": STR}),
         "kind": STR,
         "country": STR,
         "region": maybe(REF),
@@ -164,10 +215,14 @@ SOURCE = obj(
         "id": STR,
         "publisher": STR,
         "title": STR,
-        "date": DATE,
+        "date": maybe(DATE),
+        "dated": maybe(STR),
+        "after": maybe(DATE),
+        "before": maybe(DATE),
         "url": maybe(STR),
         "lang": maybe(STR),
         "confidence": CONFIDENCE,
+        "inferred_from": maybe(STR),
         "note": maybe(STR),
     }
 )
@@ -242,7 +297,10 @@ TREE = obj(
                                 "name": STR,
                                 "since": maybe(DATE),
                                 "role": MEMBER["properties"]["role"],
-                                **CITED,
+                                "status": SPAN_STATUS,
+                                "last_confirmed": maybe(DATE),
+                                "sources": SOURCES,
+                                "confidence": CONFIDENCE,
                             }
                         )
                     ),
@@ -252,7 +310,7 @@ TREE = obj(
         "sources": SOURCES,
     }
 )
-PROBLEM = obj({"line": maybe(INT), "id": maybe(STR), "message": STR})
+PROBLEM = obj({"line": maybe(INT), "id": maybe(STR), "rule": STR, "message": STR})
 
 # command -> (what one item of its output looks like, whether it prints a list of them)
 VIEWS: dict[str, tuple[Schema, bool]] = {

@@ -210,8 +210,11 @@ def heavy_imports(argv: list[str], env: dict[str, str]) -> tuple[subprocess.Comp
 import os, sys
 sys.argv = ["esra", *{argv!r}]
 real_exit = os._exit
+parent = os.getpid()
 
 def report_then_exit(code):
+    if os.getpid() != parent:  # a forked helper (parallel parse, cache writer) exits quietly
+        real_exit(code)
     heavy = sorted(m for m in sys.modules if m.split(".")[0] in ("rich", "tomli_w", "typer"))
     sys.stderr.flush()
     os.write(2, ("\\0" + " ".join(heavy)).encode())  # past esra's stderr, which escapes a NUL

@@ -85,7 +85,7 @@ def test_a_damaged_entry_still_answers_and_is_repaired(
 
 
 def _people(count: int) -> bytes:
-    person = '[[people]]\nid = "p{n}"\nname = "Person {n}"\nsources = ["ansa-2024-11-08"]\n\n'
+    person = '[[people]]\nid = "p{n}"\nname = "Person {n}"\nsources = ["ansa-2024-11-08"]\nquotes = {{ ansa-2024-11-08 = "Regione Lombardia" }}\n\n'
     return "".join(person.format(n=n) for n in range(count)).encode()
 
 

@@ -43,17 +43,17 @@ def edit(path: Path, old: str, new: str) -> None:
             "unknown id 'andrea'",
         ),
         (
-            'region = "piemonte"\nsources = ["corcom-2024-11-08", "piemonte-2024-11"]',
-            'region = "esra"\nsources = ["corcom-2024-11-08", "piemonte-2024-11"]',
+            'region = "piemonte"\nstart = "2019-06"',
+            'region = "esra"\nstart = "2019-06"',
             "tronzano-assessore-attivita-produttive",
             "'esra' is an organization, not a region",
         ),
         ('id = "monza"', 'id = "Monza"', "Monza", "not a lowercase ASCII slug"),
         (
-            'sources = ["esra-2025-07-03"]\n\n[[regions]]',
-            'sources = ["nowhere"]\n\n[[regions]]',
+            'country = "FI"\nsources = ["esra-2025-07-03"',
+            'country = "FI"\nsources = ["nowhere"',
             "oulu",
-            "unknown source 'nowhere'",
+            "'nowhere' is not in the source register [unknown-source]",
         ),
         (
             'status = "planned"',
@@ -77,10 +77,47 @@ def edit(path: Path, old: str, new: str) -> None:
             "missing the 'it' text",
         ),
         (
-            'sources = ["radiocor-2026-02-05"]\n\n[[memberships]]',
-            "sources = []\n\n[[memberships]]",
+            'confirmed_by = ["civonline-2026-02-04"]\nsources = ["civonline-2026-02-04", "salernoonline-2026-02-04"]',
+            'confirmed_by = ["civonline-2026-02-04"]\nsources = []',
             "catalogna-ecrn-chair",
             "must not be empty",
+        ),
+        # The rules about what a record says of its sources (issue 10), one case each.
+        (
+            'quotes = { corcom-2024-11-08 = "tenutasi a Torino" }',
+            "",
+            "torino",
+            "no quote from corcom-2024-11-08 [missing-quote]",
+        ),
+        (
+            'ne è appena diventato presidente" }\nconfidence = "low"',
+            'ne è appena diventato presidente" }',
+            "ecrn-guidesi-started-early-2024",
+            "an inferred value cannot be high confidence: set confidence to medium or low [inferred-high]",
+        ),
+        (
+            'sources = ["impreselavoro-2016-06-16"]',
+            "sources = []",
+            "ecrn",
+            "alternatives[1]: a conflicting value needs its own sources [conflict-sources]",
+        ),
+        (
+            'confirmed = "2024-10-09"\nconfirmed_by = ["ansa-2024-10-09"]\n',
+            "",
+            "beisswenger-ministro-affari-europei",
+            "the latest source showing it held [unconfirmed-open]",
+        ),
+        (
+            'date = "2026-02-04"\nplace = "rotterdam"',
+            'date = "2026-03-04"\nplace = "rotterdam"',
+            "ecrn-assembly-2026",
+            "held on 2026-03-04, but no source is dated on or after it [held-unsourced]",
+        ),
+        (
+            'fulfils = "semiconductor-ecosystems-meeting-plan"\n',
+            "",
+            "semiconductor-ecosystems-meeting-plan",
+            "which does not name it back in fulfils [plan-link]",
         ),
     ],
 )
@@ -129,7 +166,11 @@ def announcement(tmp_path: Path) -> Path:
     import tomllib
 
     raw = tomllib.loads((ROOT / "facts.toml").read_text(encoding="utf-8"))
-    quotes = [r["quote"] for t in raw.values() if isinstance(t, list) for r in t if "quote" in r]
+    from esra_cli.check import quotes_of
+
+    quotes = [
+        q for t in raw.values() if isinstance(t, list) for r in t for q in quotes_of(r, "corcom-2024-11-08")
+    ]
     path = tmp_path / "announcement.txt"
     path.write_text(" … ".join(quotes), encoding="utf-8")
     return path
@@ -142,7 +183,7 @@ def test_quotes_are_found_in_the_announcement(run: Run, announcement: Path) -> N
 
 
 def test_a_misquote_is_named(run: Run, facts_copy: Path, announcement: Path) -> None:
-    edit(facts_copy, 'quote = "mira a posizionarsi', 'quote = "mira a collocarsi')
+    edit(facts_copy, 'corcom-2024-11-08 = "mira a posizionarsi', 'corcom-2024-11-08 = "mira a collocarsi')
     result = run("--facts", str(facts_copy), "check", "--against", str(announcement))
     assert result.exit_code == 4
     assert "lombardia-microelectronics-aim: quote not found" in result.stdout
@@ -151,8 +192,8 @@ def test_a_misquote_is_named(run: Run, facts_copy: Path, announcement: Path) -> 
 def test_quotes_match_across_typographic_apostrophes(run: Run, facts_copy: Path, announcement: Path) -> None:
     edit(
         facts_copy,
-        'quote = "l’assessore piemontese Andrea Tronzano"',
-        'quote = "l\'assessore  piemontese\\nAndrea Tronzano"',
+        'corcom-2024-11-08 = "l’assessore piemontese Andrea Tronzano"',
+        'corcom-2024-11-08 = "l\'assessore  piemontese\\nAndrea Tronzano"',
     )
     assert run("--facts", str(facts_copy), "check", "--against", str(announcement)).exit_code == 0
 

@@ -18,7 +18,7 @@ def test_a_day_parses_as_the_calendar_says(day: dt.date) -> None:
     assert dates.first_day(text) == dates.last_day(text) == day
 
 
-@given(st.integers(1, 9999), st.integers(1, 12))
+@given(st.integers(1, 9998), st.integers(1, 12))  # 9999-12 has no day after it
 def test_a_month_is_a_period_from_its_first_to_its_last_day(year: int, month: int) -> None:
     text = f"{year:04d}-{month:02d}"
     first, last = dates.first_day(text), dates.last_day(text)
@@ -58,21 +58,25 @@ def test_display_keeps_the_precision(text: str, en: str, it: str) -> None:
 
 
 @pytest.mark.parametrize(
-    ("start", "end", "on", "expected"),
+    ("start", "end", "on", "confirmed", "expected"),
     [
-        ("2025-01", "2025", "2024-12-31", "planned"),
-        ("2025-01", "2025", "2025-01-01", "current"),  # a month begins on its first day
-        ("2025-01", "2025", "2025-12-31", "current"),  # a year lasts through its last day
-        ("2025-01", "2025", "2026-01-01", "past"),
-        ("2024", "2026-02-04", "2026-02-04", "current"),
-        ("2024", "2026-02-04", "2026-02-05", "past"),
-        (None, None, "2026-11-25", "current"),
+        ("2025-01", "2025", "2024-12-31", None, "upcoming"),
+        ("2025-01", "2025", "2025-01-01", None, "current"),  # a month begins on its first day
+        ("2025-01", "2025", "2025-12-31", "2025-12", "current"),  # a year lasts through its last day
+        ("2025-01", "2025", "2025-12-31", None, "presumed current"),  # not seen since January
+        ("2025-01", "2025", "2026-01-01", None, "past"),
+        ("2024", "2026-02-04", "2026-02-04", "2026-02-04", "current"),
+        ("2024", "2026-02-04", "2026-02-05", None, "past"),
+        (None, None, "2026-11-25", None, "presumed current"),  # never confirmed at all
+        (None, None, "2026-11-25", "2026-06-01", "current"),  # 177 days: still fresh
+        ("2025-01-01", None, "2026-11-27", "2025-09-14", "presumed current"),  # 439 days
+        ("2025-01-01", None, "2025-03-01", "2025-09-14", "current"),  # confirmed after the date
     ],
 )
 def test_status_compares_coarse_dates_honestly(
-    start: str | None, end: str | None, on: str, expected: str
+    start: str | None, end: str | None, on: str, confirmed: str | None, expected: str
 ) -> None:
-    assert dates.status(start, end, dt.date.fromisoformat(on)) == expected
+    assert dates.status(start, end, dt.date.fromisoformat(on), confirmed) == expected
 
 
 @pytest.mark.parametrize(

@@ -109,7 +109,7 @@ def test_each_shell_gets_its_own_script(shell: str, marker: str) -> None:
 def test_as_of_judges_memberships_too(data: Any) -> None:
     rows = {r["id"]: r for r in data("members", "--as-of", "2025-06-01")}
     statuses = {m["role"]: m["status"] for m in rows["catalogna"]["memberships"]}
-    assert statuses == {"member": "current", "co-chair": "current", "chair": "planned"}
+    assert statuses == {"member": "current", "co-chair": "current", "chair": "upcoming"}
     assert rows["catalogna"]["role"] == "co-chair"
     later = {r["id"]: r for r in data("members", "--as-of", "2026-06")}  # coarse: its last day
     assert later["catalogna"]["role"] == "chair"
@@ -118,7 +118,7 @@ def test_as_of_judges_memberships_too(data: Any) -> None:
 
 def test_as_of_on_who_and_org(data: Any) -> None:
     guidesi = next(r for r in data("who", "guidesi", "--as-of", "2024-12-01") if r["id"] == "guido-guidesi")
-    assert {r["id"]: r["status"] for r in guidesi["roles"]}["guidesi-presidente-ara"] == "planned"
+    assert {r["id"]: r["status"] for r in guidesi["roles"]}["guidesi-presidente-ara"] == "upcoming"
     ecrn = data("org", "ecrn", "--as-of", "2026-03-01")
     assert {p["id"]: p["status"] for p in ecrn["people"]}["guidesi-presidente-ecrn"] == "past"
 
@@ -146,7 +146,7 @@ def test_graph_of_one_entity_is_its_neighbourhood(run: Run) -> None:
     edges = [line for line in text.splitlines() if "->" in line]
     assert len(edges) == 3
     assert all(line.strip().startswith('"guido-guidesi" ->') for line in edges)
-    assert 'label="president (January 2025 – 2025)"' in text
+    assert 'label="president (1 January 2025)"' in text
 
 
 MERMAID_LINE = re.compile(
@@ -173,12 +173,12 @@ def test_graph_of_an_unknown_entity_exits_3(run: Run) -> None:
 def test_tree_shows_chairs_over_time_and_members_by_country(run: Run, data: Any) -> None:
     out = run("tree", "ara", "--as-of", "2025-06-01").stdout
     assert out.splitlines()[0] == "Automotive Regions Alliance (ARA)"
-    assert "November 2023 – 29 November 2024: Navarre, chair (past, medium confidence)" in out
-    assert "2025: Lombardy, chair (current, medium confidence)" in out
+    assert "November 2023 – 29 November 2024: Navarre, chair (past, low confidence, disputed)" in out
+    assert "1 January 2025: Lombardy, chair (current, low confidence, disputed)" in out
     tree = data("tree", "--as-of", AS_OF)
     countries = {g["country"]: [m["id"] for m in g["members"]] for g in tree["countries"]}
     assert countries["IT"] == ["lombardia", "piemonte"]
-    assert sum(len(v) for v in countries.values()) == tree["members"]["known"] == 30
+    assert sum(len(v) for v in countries.values()) == tree["members"]["known"] == 31
     assert "Presidenze" in run("tree", "--lang", "it").stdout
 
 
@@ -213,7 +213,8 @@ def test_an_unknown_field_is_a_usage_error_that_lists_the_fields(run: Run) -> No
 
 def test_fields_command_lists_them(run: Run) -> None:
     assert run("fields", "members").stdout.split() == [
-        "id", "name", "country", "since", "role", "memberships", "sources", "confidence", "note",
+        "id", "name", "country", "since", "role", "status", "last_confirmed", "memberships",
+        "sources", "confidence", "basis", "note", "inferred_from", "alternatives",
     ]  # fmt: skip
     assert run("fields", "nonsense").exit_code == 2
 
@@ -273,7 +274,7 @@ def test_jsonld_export_loads_into_an_rdf_graph(run: Run) -> None:
     bodies = {str(graph.value(role, schema.memberOf)) for role in roles}
     assert bodies == {"urn:esra:lombardia", "urn:esra:ara", "urn:esra:ecrn"}
     starts = {str(graph.value(role, schema.startDate)) for role in roles}
-    assert starts == {"2021-01", "2025-01", "2024"}  # precision kept
+    assert starts == {"2021-01", "2025-01-01", "2024"}  # precision kept
     referenced = {
         str(o) for o in graph.objects() if isinstance(o, rdflib.URIRef) and str(o).startswith("urn:esra:")
     }
@@ -283,12 +284,11 @@ def test_jsonld_export_loads_into_an_rdf_graph(run: Run) -> None:
 def test_cite_numbers_sources_under_the_table(run: Run) -> None:
     out = run("members", "ara", "--cite", "--as-of", AS_OF).stdout
     lombardy = next(line for line in out.splitlines() if line.startswith("  Lombardy"))
-    assert lombardy.rstrip().endswith("[2], [1]")  # numbered in order of first use
+    assert lombardy.rstrip().endswith("[1], [2], [3], [4], [5]")  # numbered in order of first use
     assert "[2] CorCom (Corriere Comunicazioni), “Chip, la Lombardia entra in Esra" in out
-    assert (
-        "[1] Il Foglio, “L'alleanza delle regioni automotive europea sarà a guida italiana”, 29 November 2024"
-        in out
-    )
+    assert "8 November 2024 (inferred), https://www.corrierecomunicazioni.it" in out  # its date is worked out
+    assert "[5] NewsMilano, “L'alleanza delle regioni automotive sfida Bruxelles”, 14 September 2025" in out
+    assert "[9] PrimaMonza, “Le regioni dell'automotive si riuniscono a Monza”, undated (not shown" in out
     italian = run("person", "tronzano", "--cite", "--lang", "it").stdout
     assert "Fonti:" in italian
     assert "8 novembre 2024" in italian

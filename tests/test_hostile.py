@@ -110,7 +110,15 @@ def test_generated_valid_bases_round_trip_through_export(
 ) -> None:
     folder = tmp_path_factory.mktemp("roundtrip")
     base = folder / "facts.toml"
-    added = [{"id": f"gen-{n}", **p, "sources": ["ansa-2024-11-08"]} for n, p in enumerate(extra)]
+    added = [
+        {
+            "id": f"gen-{n}",
+            **p,
+            "sources": ["ansa-2024-11-08"],
+            "quotes": {"ansa-2024-11-08": "Regione Lombardia"},
+        }
+        for n, p in enumerate(extra)
+    ]
     text = SHIPPED.read_text(encoding="utf-8") + "\n" + tomli_w.dumps({"people": added})
     base.write_text(text, encoding="utf-8")
     if invoke("--facts", str(base), "check").exit_code != 0:
@@ -177,7 +185,12 @@ def test_an_unreadable_file_as_a_user_without_permission(open_folder: Path) -> N
 def test_hostile_values_reach_json_exactly_and_the_terminal_escaped(tmp_path: Path) -> None:
     path = tmp_path / "facts.toml"
     hostile = "\x1b]0;pwned\x07\x1b[2J[bold]x[/bold] [/esra]\u202e line\u2028break\u2029"
-    added = {"id": "evil", "name": hostile, "sources": ["ansa-2024-11-08"]}
+    added = {
+        "id": "evil",
+        "name": hostile,
+        "sources": ["ansa-2024-11-08"],
+        "quotes": {"ansa-2024-11-08": "Regione Lombardia"},
+    }
     path.write_text(
         SHIPPED.read_text(encoding="utf-8") + "\n" + tomli_w.dumps({"people": [added]}), encoding="utf-8"
     )

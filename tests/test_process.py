@@ -140,7 +140,7 @@ def test_a_twenty_column_terminal_does_not_crash() -> None:
 def slow_base(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A valid base that takes a second or more to parse, so an interrupt lands in the parse."""
     shipped = (Path(__file__).resolve().parent.parent / "facts.toml").read_text(encoding="utf-8")
-    person = '\n[[people]]\nid = "p{n}"\nname = "Person {n}"\nsources = ["ansa-2024-11-08"]\n'
+    person = '\n[[people]]\nid = "p{n}"\nname = "Person {n}"\nsources = ["ansa-2024-11-08"]\nquotes = {{ ansa-2024-11-08 = "Regione Lombardia" }}\n'
     extra = "".join(person.format(n=n) for n in range(60_000))
     path = tmp_path_factory.mktemp("slow") / "facts.toml"
     path.write_text(shipped + extra, encoding="utf-8")

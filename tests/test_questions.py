@@ -39,6 +39,7 @@ def test_esra_has_the_27_founders_and_the_later_joiners(data: Data) -> None:
     founders = [r for r in rows if r["since"] == "2023-09-07"]
     assert len(founders) == 27
     assert {r["id"]: r["since"] for r in rows if r["since"] != "2023-09-07"} == {
+        "comunita-di-madrid": "2024-01",  # announced on 16 January as joined "recently"
         "norte": "2024-05-29",
         "lombardia": "2024-11-08",
         "oulu": "2025-07-03",
@@ -63,17 +64,23 @@ def test_who_pushed_for_joining_and_what_post_he_holds(data: Data) -> None:
     assert post["title"] == "regional minister for economic development"
     assert post["region"] == {"id": "lombardia", "name": "Lombardy"}
     assert post["start"] == "2021-01"
-    assert post["status"] == "current"
+    # No source read confirms the post after the announcement: current, but only presumed.
+    assert (post["status"], post["last_confirmed"]) == ("presumed current", "2024-11-08")
     statements = by_id(guidesi["statements"])
     assert "accession-wanted-by-guidesi" in statements
 
 
-def test_the_ara_presidency_is_a_month_not_a_day_and_medium_confidence(data: Data) -> None:
+def test_the_ara_presidency_start_is_a_conflict_with_both_sides_sourced(data: Data) -> None:
     post = by_id(data("person", "guidesi", "--as-of", AS_OF)["positions"])["guidesi-presidente-ara"]
     assert post["organization"]["id"] == "ara"
-    assert (post["start"], post["end"]) == ("2025-01", "2025")
-    assert post["confidence"] == "medium"
-    assert post["sources"] == [ANNOUNCEMENT, "ilfoglio-2024-11-29"]
+    # Preferred: the official Lombardy release's 1 January; the other side: Il Foglio's "oggi".
+    assert (post["start"], post["end"], post["confidence"]) == ("2025-01-01", None, "low")
+    assert post["sources"][0] == "lombardia-presseportal" and ANNOUNCEMENT in post["sources"]
+    assert post["alternatives"] == [
+        {"field": "start", "value": "2024-11-29", "sources": ["ilfoglio-2024-11-29", "primamonza-2024-11"]}
+    ]
+    # Still president in September 2025, nothing since: presumed, with that date.
+    assert (post["status"], post["last_confirmed"]) == ("presumed current", "2025-09-14")
 
 
 def test_ara_presidency_is_planned_before_january_and_current_in_2025(data: Data) -> None:
@@ -81,9 +88,10 @@ def test_ara_presidency_is_planned_before_january_and_current_in_2025(data: Data
         posts = by_id(data("person", "guidesi", "--as-of", as_of)["positions"])
         return str(posts["guidesi-presidente-ara"]["status"])
 
-    assert status("2024-12-01") == "planned"
-    assert status("2025-02-01") == "current"
-    assert status("2026-03-01") == "past"
+    assert status("2024-12-01") == "upcoming"
+    assert status("2025-02-01") == "current"  # confirmed in September: fresh
+    assert status("2026-03-01") == "current"  # 168 days after September's confirmation
+    assert status("2026-06-01") == "presumed current"  # more than six months on
 
 
 def test_ecrn_presidency_ended_on_4_february_2026(data: Data) -> None:
@@ -132,11 +140,17 @@ def test_the_january_meeting_is_a_plan_fulfilled_in_april(data: Data) -> None:
     plan = rows["semiconductor-ecosystems-meeting-plan"]
     assert plan["status"] == "planned"
     assert plan["date"] == "2025-01"
-    assert plan["fulfilled_by"]["id"] == "ecosistema-nord-ovest-2025"
-    assert plan["confidence"] == "medium"
+    assert plan["fulfilled_by"] == {
+        "id": "ecosistema-nord-ovest-2025",
+        "name": "The North-West Semiconductor Ecosystem",
+        "date": "2025-04-11",
+    }
+    assert plan["confidence"] == "high"  # the plan itself is reported
+    assert plan["fulfilment"]["basis"] == "inferred" and plan["fulfilment"]["confidence"] == "low"
     assert "research centres" in plan["invited"]
     held = by_id(data("what"))["ecosistema-nord-ovest-2025"]
     assert (held["date"], held["status"], held["place"]["id"]) == ("2025-04-11", "held", "torino")
+    assert held["fulfils"]["id"] == "semiconductor-ecosystems-meeting-plan"  # linked both ways
 
 
 def test_the_institutional_lobby_aims_at_the_european_commission(data: Data) -> None:
@@ -160,8 +174,10 @@ def test_diplomatic_missions_are_dated_in_words_and_off_the_timeline(data: Data)
 
 def test_member_counts_are_dated_and_the_conflict_is_low_confidence(data: Data) -> None:
     figures = {r["id"]: r for r in data("what") if r["type"] == "figure"}
-    assert figures["esra-members-35"]["value"] == 35
-    assert figures["esra-members-32"]["confidence"] == "low"
+    after_turin = figures["esra-members-after-turin"]
+    assert (after_turin["value"], after_turin["confidence"]) == (35, "low")
+    assert after_turin["sources"] == ["lospiffero-2024-11", "mesap-undated"]
+    assert [(a["value"], a["sources"]) for a in after_turin["alternatives"]] == [(32, ["anie-2024-11"])]
     assert (figures["esra-members-36"]["value"], figures["esra-members-36"]["date"]) == (36, "2025-07-03")
 
 
@@ -170,7 +186,17 @@ def test_who_chairs_esra_over_time(data: Data) -> None:
     chairs = {(c["region"]["id"], c["role"]): c["status"] for c in esra["chairs"]}
     assert chairs[("piemonte", "chair")] == "current"
     assert chairs[("sassonia", "chair")] == "past"
-    assert chairs[("catalogna", "chair")] == "planned"
+    assert chairs[("catalogna", "chair")] == "upcoming"
+    # The handover of 8 November 2024: Piedmont chairs from that day, not from "2025".
+    handover = data("org", "esra", "--as-of", "2024-11-10")
+    now = {c["region"]["id"] for c in handover["chairs"] if c["role"] == "chair" and c["status"] == "current"}
+    assert now == {"piemonte"}
+    # Catalonia took the chair for 2026 at Barcelona on 7 November 2025.
+    later = {
+        (c["region"]["id"], c["role"]): c for c in data("org", "esra", "--as-of", "2026-03-01")["chairs"]
+    }
+    assert later[("catalogna", "chair")]["since"] == "2026-01-01"
+    assert later[("catalogna", "chair")]["status"] == "current"
     roles = by_id(data("members", "--as-of", "2025-06-01"))
     assert (roles["piemonte"]["role"], roles["sassonia"]["role"], roles["catalogna"]["role"]) == (
         "chair",
@@ -181,16 +207,12 @@ def test_who_chairs_esra_over_time(data: Data) -> None:
 
 def test_the_timeline_opens_with_guidesi_taking_office_and_keeps_precision(data: Data) -> None:
     rows = data("when")
-    assert (rows[0]["id"], rows[0]["type"], rows[0]["date"]) == (
-        "guidesi-assessore-sviluppo-economico",
-        "position-start",
-        "2021-01",
-    )
+    firsts = {(r["id"], r["type"]): r["date"] for r in rows}
+    assert firsts[("guidesi-assessore-sviluppo-economico", "position-start")] == "2021-01"
     starts = [first_day(r["date"]) for r in rows]
     assert starts == sorted(starts)
-    dates = [r["date"] for r in rows]
-    assert "2025-01" in dates  # a month stays a month
-    assert not any(d.startswith("2025-01-01") for d in dates)
+    assert firsts[("semiconductor-ecosystems-meeting-plan", "event")] == "2025-01"  # a month stays a month
+    assert firsts[("guidesi-presidente-ara", "position-start")] == "2025-01-01"  # the release's day
 
 
 def test_italian_names_and_titles(data: Data) -> None:
@@ -198,3 +220,53 @@ def test_italian_names_and_titles(data: Data) -> None:
     titles = {p["title"] for p in guidesi["positions"]}
     assert "assessore allo Sviluppo economico" in titles
     assert data("region", "bavaria", "--lang", "it")["name"] == "Baviera"
+
+
+# --- the corrected record (issue 10) ---------------------------------------------------------
+
+
+def test_memberships_start_when_a_region_joined_not_when_it_chaired(data: Data) -> None:
+    ecrn = by_id(data("members", "ecrn", "--as-of", AS_OF))
+    # Lombardy chaired ECRN from 2024; when it joined is not known, and says so.
+    assert ecrn["lombardia"]["since"] is None
+    assert ecrn["catalogna"]["since"] is None
+    ara = by_id(data("members", "ara", "--as-of", AS_OF))
+    assert {r["since"] for r in ara.values()} == {None}  # ARA's members are known only as chairs
+    esra = by_id(data("members", "--as-of", AS_OF))
+    assert esra["catalogna"]["since"] == "2023-09-07" and esra["catalogna"]["confidence"] == "high"
+
+
+def test_open_posts_carry_their_last_confirmation(data: Data) -> None:
+    spring = by_id(data("members", "--as-of", "2026-03-01"))
+    assert (spring["oulu"]["status"], spring["oulu"]["last_confirmed"]) == ("current", "2025-11-21")
+    rows = by_id(data("members", "--as-of", AS_OF))
+    assert (rows["oulu"]["status"], rows["oulu"]["last_confirmed"]) == ("presumed current", "2025-11-21")
+    assert (rows["amburgo"]["status"], rows["amburgo"]["last_confirmed"]) == (
+        "presumed current",
+        "2024-01-16",
+    )
+    assert not [r for r in rows.values() if r["status"] == "presumed current" and not r["last_confirmed"]]
+
+
+def test_inferred_values_say_from_what_and_are_never_high(data: Data) -> None:
+    rows = [r for r in data("what") if r["basis"] == "inferred"]
+    assert {r["id"] for r in rows} >= {"esra-chair-handover-2026", "guidesi-missions-ara-conferences"}
+    assert all(r["confidence"] != "high" and r["inferred_from"] for r in rows)
+    handover = by_id(rows)["esra-chair-handover-2026"]
+    assert (handover["date"], handover["when"], handover["status"]) == ("2026-11", "late 2026", "planned")
+
+
+def test_nothing_the_sources_do_not_report_as_happened_is_held(data: Data) -> None:
+    events = {r["id"]: r for r in data("what") if r["type"] == "event"}
+    assert "guidesi-assumes-ara-presidency" not in events  # announced for January; no report it happened
+    assert events["grand-est-ara-presidency-2026"]["status"] == "planned"
+
+
+def test_the_source_register_keeps_each_pages_date_at_its_precision(data: Data) -> None:
+    sources = by_id(data("sources"))
+    assert len(sources) == 96
+    assert sources["fogar-2023-09"]["date"] is None  # undated, written after May 2024
+    assert sources["fogar-2023-09"]["after"] == "2024-05-29"
+    assert (sources[ANNOUNCEMENT]["date"], sources[ANNOUNCEMENT]["confidence"]) == ("2024-11-08", "low")
+    assert sources[ANNOUNCEMENT]["inferred_from"]
+    assert sources["affaritaliani-2024-11"]["date"] == "2024-11"

@@ -20,7 +20,19 @@ import pytest
 from tests.conftest import Run, examples
 from tests.test_process import ESRA
 
-PERSON = ["add", "person", "--id", "maria-rossi", "--name", "Maria Rossi", "--source", "ansa-2024-11-08"]
+QUOTE = "ansa-2024-11-08=Regione Lombardia ufficializza l'ingresso"
+PERSON = [
+    "add",
+    "person",
+    "--id",
+    "maria-rossi",
+    "--name",
+    "Maria Rossi",
+    "--source",
+    "ansa-2024-11-08",
+    "--quote",
+    QUOTE,
+]
 
 
 def digest(path: Path) -> str:
@@ -38,6 +50,7 @@ def test_add_appends_and_keeps_everything_above_byte_for_byte(run: Run, facts_co
     assert after[len(before) :].decode() == (
         '\n[[people]]\nid = "maria-rossi"\nname = "Maria Rossi"\naliases = ["M. Rossi"]\n'
         'sources = ["ansa-2024-11-08"]\n'
+        'quotes = { ansa-2024-11-08 = "Regione Lombardia ufficializza l\'ingresso" }\n'
     )
     found = json.loads(run("--facts", str(facts_copy), "person", "rossi", "--json").stdout)
     assert (found["id"], found["aliases"]) == ("maria-rossi", ["M. Rossi"])
@@ -47,7 +60,7 @@ def test_add_with_localized_text_lists_and_refs(run: Run, facts_copy: Path) -> N
     args = ["--facts", str(facts_copy), "add", "event", "--id", "turin-2026", "--date", "2026-01"]
     args += ["--title-it", "Incontro", "--title-en", "Meeting", "--place", "torino", "--status", "planned"]
     args += ["--participant", "lombardia", "--participant", "guido-guidesi"]
-    args += ["--source", "ansa-2024-11-08", "--confidence", "low"]
+    args += ["--source", "ansa-2024-11-08", "--quote", QUOTE, "--confidence", "low"]
     assert run(*args).exit_code == 0
     rows = {r["id"]: r for r in json.loads(run("--facts", str(facts_copy), "what", "--json").stdout)}
     event = rows["turin-2026"]
@@ -73,7 +86,7 @@ def test_dry_run_prints_the_block_and_writes_nothing(run: Run, facts_copy: Path)
     ("change", "message"),
     [
         (["--id", "guido-guidesi"], "duplicate id"),
-        (["--source", "nowhere"], "unknown source 'nowhere'"),
+        (["--source", "nowhere"], "'nowhere' is not in the source register"),
         (["--id", "Not A Slug"], "not a lowercase ASCII slug"),
     ],
 )
@@ -93,7 +106,18 @@ def test_a_bad_record_is_refused_and_the_file_untouched(
 
 def test_bad_dates_and_dangling_references_are_refused(run: Run, facts_copy: Path) -> None:
     before = digest(facts_copy)
-    common = ["--facts", str(facts_copy), "add", "position", "--id", "p1", "--source", "ansa-2024-11-08"]
+    common = [
+        "--facts",
+        str(facts_copy),
+        "add",
+        "position",
+        "--id",
+        "p1",
+        "--source",
+        "ansa-2024-11-08",
+        "--quote",
+        QUOTE,
+    ]
     common += ["--title-it", "x", "--title-en", "x"]
     bad_date = run(*common, "--person", "guido-guidesi", "--start", "2025-02-30")
     dangling = run(*common, "--person", "nobody")
@@ -155,7 +179,7 @@ def test_csv_export_has_a_row_per_record_with_kind_and_sources(run: Run, shipped
     assert len(rows) == sum(len(v) for k, v in raw.items() if k != "meta")
     guidesi = next(r for r in rows if r["id"] == "guido-guidesi")
     assert guidesi["kind"] == "person"
-    assert guidesi["sources"] == "corcom-2024-11-08; repubblica-2021-01-08; ansa-2024-11-08"
+    assert guidesi["sources"] == "corcom-2024-11-08; fanpage-2021-01; radiolombardia-2023-03-10"
     bavaria = next(r for r in rows if r["id"] == "baviera")
     assert (bavaria["name.it"], bavaria["name.local"]) == ("Baviera", "Bayern")
 
@@ -183,6 +207,8 @@ def add_process(path: Path, rid: str) -> subprocess.Popen[bytes]:
             rid,
             "--source",
             "ansa-2024-11-08",
+            "--quote",
+            QUOTE,
         ],
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
@@ -227,7 +253,18 @@ def test_sigkill_at_random_moments_never_corrupts_the_base(facts_copy: Path) -> 
 
 
 def esra_add(base: Path, person_id: str = "maria-rossi") -> subprocess.CompletedProcess[str]:
-    args = ["add", "person", "--id", person_id, "--name", "M R", "--source", "ansa-2024-11-08"]
+    args = [
+        "add",
+        "person",
+        "--id",
+        person_id,
+        "--name",
+        "M R",
+        "--source",
+        "ansa-2024-11-08",
+        "--quote",
+        QUOTE,
+    ]
     return subprocess.run(
         [ESRA, *args, "--facts", str(base)], capture_output=True, text=True, timeout=60, check=False
     )

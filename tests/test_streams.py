@@ -62,7 +62,7 @@ def test_check_with_problems_exits_4_with_stderr_closed(bad_base: Path) -> None:
 def test_add_with_stderr_closed_exits_0_and_a_retry_is_a_duplicate(tmp_path: Path) -> None:
     base = tmp_path / "facts.toml"
     shutil.copyfile(SHIPPED, base)
-    add = f'"$ESRA" add person --id maria-rossi --name "M R" --source ansa-2024-11-08 --facts "{base}"'
+    add = f'"$ESRA" add person --id maria-rossi --name "M R" --source ansa-2024-11-08 --quote "ansa-2024-11-08=Regione Lombardia" --facts "{base}"'
     assert shell(f"{add} 2>/dev/full").returncode == 0
     assert 'id = "maria-rossi"' in base.read_text(encoding="utf-8")
     again = shell(add)
@@ -97,7 +97,7 @@ def test_stderr_on_a_pipe_nobody_reads_keeps_the_not_found_exit() -> None:
         "--version",
         "fields members",
         "schema members",
-        "add person --id a-b --name AB --source ansa-2024-11-08 --dry-run",
+        'add person --id a-b --name AB --source ansa-2024-11-08 --quote "ansa-2024-11-08=Regione Lombardia" --dry-run',
     ],
 )
 def test_a_full_stdout_is_one_line_naming_it_and_exit_5(args: str) -> None:
@@ -116,7 +116,7 @@ def test_closed_stdin_stdout_and_stderr_leave_the_fact_base_alone(tmp_path: Path
     # With fds 0-2 closed, the files esra opens would take their numbers; nothing may reach them.
     base = tmp_path / "facts.toml"
     shutil.copyfile(SHIPPED, base)
-    add = f'"$ESRA" add person --id maria-rossi --name "M R" --source ansa-2024-11-08 --facts "{base}"'
+    add = f'"$ESRA" add person --id maria-rossi --name "M R" --source ansa-2024-11-08 --quote "ansa-2024-11-08=Regione Lombardia" --facts "{base}"'
     assert shell(f"{add} <&- >&- 2>&-").returncode == 0
     assert shell(f'"$ESRA" check --facts "{base}"').returncode == 0
     assert shell(f'"$ESRA" person nobodyxyz --facts "{base}" <&- >&- 2>&-').returncode == 3
