@@ -25,6 +25,7 @@ QUERIES: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
     "region": (("name",), ("--as-of",)),
     "search": (("text",), LISTS),
     "sources": ((), LISTS),
+    "disputes": ((), LISTS),
     "tree": (("alliance",), ("--as-of",)),
 }
 # The kind of entity each command's NAME argument completes to (shell completion):
@@ -88,6 +89,8 @@ def view(command: str, base: FactBase, lang: str, args: dict[str, Any]) -> View:
             return query.search(base, args["text"], lang)
         case "sources":
             return query.sources(base)
+        case "disputes":
+            return query.disputes(base, lang)
         case "tree":
             return query.tree(base, args.get("alliance") or "esra", lang, on)
     raise ValueError(f"not a query command: {command}")

@@ -482,6 +482,26 @@ def search(
 
 
 @app.command()
+def disputes(
+    ctx: typer.Context,
+    as_json: JsonOpt = False,
+    fmt: FormatOpt = OutputFormat.table,
+    fields: FieldsOpt = None,
+    cite: CiteOpt = False,
+    facts_path: FactsOpt = None,
+    lang: LangOpt = None,
+) -> None:
+    """Every fact sources disagree on: the preferred value and each other one, with sources.
+
+    \b
+    Examples:
+      esra disputes
+      esra disputes --json
+    """
+    answer(ctx, "disputes", as_json, facts_path, lang, fmt=fmt, fields=fields, cite=cite)
+
+
+@app.command()
 def sources(
     ctx: typer.Context,
     as_json: JsonOpt = False,

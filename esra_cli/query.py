@@ -600,6 +600,28 @@ def search(base: FactBase, text: str, lang: str) -> Listing:
     return Listing("search", rows)
 
 
+def disputes(base: FactBase, lang: str) -> Listing:
+    """Every record with conflicting values: the preferred one (the record's own, official
+    sources first) and each other value, with its sources; what a fact-checker reads first."""
+    rows = []
+    for table in KINDS:
+        for record in base.records(table):
+            for alternative in record.get("alternatives", ()):
+                name = alternative["field"]
+                rows.append(
+                    {
+                        "id": record["id"],
+                        "type": KINDS[table].singular,
+                        "title": base.label(record["id"], lang),
+                        "field": name,
+                        "preferred": {"value": record.get(name), "sources": list(record["sources"])},
+                        "other": {k: v for k, v in alternative.items() if k in ("value", "sources", "note")},
+                        "confidence": record.get("confidence", "high"),
+                    }
+                )
+    return Listing("disputes", rows)
+
+
 def sources(base: FactBase) -> Listing:
     """The source register, in file order."""
     keys = ("id", "publisher", "title", "date", "dated", "after", "before", "url", "lang")

@@ -538,6 +538,24 @@ def _search(view: Listing, lang: str) -> RenderableType:
     return _rows(table, ([word(r["type"], lang), r["id"], r["name"], _sources(r)] for r in view.rows))
 
 
+def _disputes(view: Listing, lang: str) -> RenderableType:
+    """One row per conflicting value: the record, the field, both values and their sources."""
+    table = _table(lang, "what", "field", "preferred", "other", "confidence")
+
+    def value(side: Row) -> str:
+        shown = side["value"]
+        text = _date(shown, lang) if isinstance(shown, str) and shown[:4].isdigit() else str(shown)
+        return f"{text} ({', '.join(side['sources'])})"
+
+    return _rows(
+        table,
+        (
+            [r["title"], r["field"], value(r["preferred"]), value(r["other"]), _conf(r, lang)]
+            for r in view.rows
+        ),
+    )
+
+
 def _sources_table(view: Listing, lang: str) -> RenderableType:
     table = _table(lang, "id", "publisher", "title", "date", "confidence", "url")
     return _rows(
@@ -699,6 +717,7 @@ _LAYOUTS: dict[str, Callable[[Any, str], RenderableType]] = {
     "where": _where,
     "search": _search,
     "sources": _sources_table,
+    "disputes": _disputes,
     "person": _person,
     "org": _org,
     "region": _region,

@@ -226,6 +226,17 @@ SOURCE = obj(
         "note": maybe(STR),
     }
 )
+DISPUTE = obj(
+    {
+        "id": STR,
+        "type": STR,
+        "title": STR,
+        "field": STR,
+        "preferred": obj({"value": {}, "sources": SOURCES}),
+        "other": obj({"value": {}, "sources": SOURCES}, {"note": STR}),
+        "confidence": CONFIDENCE,
+    }
+)
 COUNTS = obj({"known": INT}, {"reported": INT, "reported_on": DATE, "reported_in": SOURCES})
 PERSON = obj(
     {
@@ -324,6 +335,7 @@ VIEWS: dict[str, tuple[Schema, bool]] = {
     "region": (REGION, False),
     "search": (SEARCH, True),
     "sources": (SOURCE, True),
+    "disputes": (DISPUTE, True),
     "tree": (TREE, False),
     "place": (PLACE, False),
     "check": (PROBLEM, True),

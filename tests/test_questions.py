@@ -270,3 +270,17 @@ def test_the_source_register_keeps_each_pages_date_at_its_precision(data: Data) 
     assert (sources[ANNOUNCEMENT]["date"], sources[ANNOUNCEMENT]["confidence"]) == ("2024-11-08", "low")
     assert sources[ANNOUNCEMENT]["inferred_from"]
     assert sources["affaritaliani-2024-11"]["date"] == "2024-11"
+
+
+def test_disputes_lists_each_conflict_with_both_sides_sourced(data: Data, run: Any) -> None:
+    rows = data("disputes")
+    sides = {(r["id"], r["field"], r["other"]["value"]) for r in rows}
+    assert {
+        ("esra-members-after-turin", "value", 32),  # ESRA's size after Turin: 35 / 32
+        ("guidesi-presidente-ara", "start", "2024-11-29"),  # 1 January 2025 / 29 November 2024
+        ("ecrn", "founded", "2003"),  # 2004 / 2003
+        ("esra-founding-count", "value", 23),  # 27 / the variants
+    } <= sides
+    assert all(r["preferred"]["sources"] and r["other"]["sources"] for r in rows)
+    table = run("disputes").stdout
+    assert "35 (lospiffero-2024-11, mesap-undated)" in table and "32 (anie-2024-11)" in table
