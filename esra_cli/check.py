@@ -47,7 +47,7 @@ class Problem:
         return {"line": self.line, "id": self.id or None, "rule": self.rule, "message": self.message}
 
 
-# Every rule `check` applies, by name: what the README's table of rules documents.
+# Every rule `check` applies, by name; the README lists them and a test holds the two together.
 RULES = {
     "syntax": "the file is not valid TOML",
     "structure": "a table is missing, unknown or not an array of tables",
@@ -297,10 +297,9 @@ def _alternatives_problems(kind: Kind, value: Any) -> list[tuple[str, str]]:
             found.append(("conflict-sources", f"{where}: a conflicting value needs its own sources"))
         if "quotes" in alternative and (problem := _quotes_problem(alternative["quotes"])) is not None:
             found.append(("field", f"{where}: quotes: {problem}"))
-        if "note" in alternative and (
-            type(alternative["note"]) is not str or not alternative["note"].strip()
-        ):
-            found.append(("field", f"{where}: note: must be a non-empty string"))
+        note = kind.field("note")
+        if "note" in alternative and note and (problem := _type_problem(note, alternative["note"])):
+            found.append(("field", f"{where}: note: {problem}"))
     return found
 
 
@@ -375,14 +374,21 @@ def _localized_problem(field: Field, value: Any) -> str | None:
     return None
 
 
+def _cited_parts(record: dict[str, Any]) -> list[tuple[str, dict[str, Any]]]:
+    """The parts of a record that cite sources with quotes: the record itself, then each of
+    its conflicting values, with the prefix a message about that part starts with."""
+    alternatives = record.get("alternatives")
+    parts = [("", record)]
+    if isinstance(alternatives, list):
+        parts += [(f"alternatives[{n}]: ", a) for n, a in enumerate(alternatives, 1) if isinstance(a, dict)]
+    return parts
+
+
 def _reference_problems(kind: Kind, record: dict[str, Any], ids: dict[str, str]) -> Iterator[tuple[str, str]]:
-    cited = [
-        (f"alternatives[{n}].sources", a.get("sources"))
-        for n, a in enumerate(record.get("alternatives", ()), 1)
-    ]
+    alternatives = [(f"{where}sources", part.get("sources")) for where, part in _cited_parts(record)[1:]]
     for name, value, refs in [
         *((f.name, record.get(f.name), f.refs) for f in kind.references),
-        *((name, value, ("sources",)) for name, value in cited),
+        *((name, value, ("sources",)) for name, value in alternatives),
     ]:
         targets = [value] if isinstance(value, str) else value
         if not isinstance(targets, list):
@@ -422,13 +428,8 @@ def _knowledge_problems(records: list[tuple[Kind, int, dict[str, Any]]]) -> list
 def _record_knowledge(
     kind: Kind, record: dict[str, Any], sources: dict[str, Any], events: dict[str, Any]
 ) -> Iterator[tuple[str, str]]:
-    for where, cited, quotes in [
-        ("", record["sources"], record.get("quotes", {})),
-        *(
-            (f"alternatives[{n}]: ", a["sources"], a.get("quotes", {}))
-            for n, a in enumerate(record.get("alternatives", ()), 1)
-        ),
-    ]:
+    for where, part in _cited_parts(record):
+        cited, quotes = part["sources"], part.get("quotes", {})
         missing = [s for s in cited if s not in quotes]
         if missing:
             yield "missing-quote", f"{where}no quote from {', '.join(missing)}"
@@ -491,8 +492,8 @@ def quotes_of(record: Any, source_id: str) -> list[str]:
     if not isinstance(record, dict):
         return []
     found = []
-    for holder in (record, *(a for a in record.get("alternatives", ()) if isinstance(a, dict))):
-        quotes = holder.get("quotes")
+    for _, part in _cited_parts(record):
+        quotes = part.get("quotes")
         if isinstance(quotes, dict) and isinstance(quotes.get(source_id), str):
             found.append(quotes[source_id])
     return found

@@ -76,12 +76,15 @@ def cited(record: Record) -> Row:
     if "inferred" in record:
         row["inferred_from"] = record["inferred"]
     if "alternatives" in record:
-        row["alternatives"] = [
-            {k: a[k] for k in ("field", "value", "sources", "note") if k in a} for a in record["alternatives"]
-        ]
+        row["alternatives"] = _alternatives(record)
     if "note" in record:
         row["note"] = record["note"]
     return row
+
+
+def _alternatives(record: Record) -> list[Row]:
+    """A record's conflicting values as views show them: field, value, sources, note."""
+    return [{k: v for k, v in a.items() if k != "quotes"} for a in record.get("alternatives", ())]
 
 
 def _confirmed(record: Record) -> str | None:
@@ -274,7 +277,8 @@ def happening_row(base: FactBase, record: Record, lang: str, as_of: dt.date | No
     for link in ("fulfilled_by", "fulfils"):
         if link in record:
             other = base.get(record[link])
-            row[link] = {**ref(base, other["id"], lang), "date": other.get("date") or other.get("start")}  # type: ignore[dict-item]
+            when = other.get("date") or other.get("start")
+            row[link] = {"id": other["id"], "name": base.label(other["id"], lang), "date": when}
     if "fulfilment_inferred" in record:
         row["fulfilment"] = {
             "basis": "inferred",
@@ -335,13 +339,9 @@ def _member_row(base: FactBase, rid: str, records: list[Record], lang: str, as_o
     shown = [c for c in chairs if c.get("since") is None or dates.first_day(c["since"]) <= as_of]
     seen = [d for d in (_confirmed(m) for m in (*([member] if member else []), *shown)) if d]
     last = max(seen, key=dates.first_day, default=None)  # "until 2025" is no proof of 31 December
-    if member is not None:
-        since, until = member.get("since"), member.get("until")
-    else:  # known only through its chairs: a member from (at the latest) its first one
-        since, until = None, None
-        if shown == [] and chairs:
-            since = min((c["since"] for c in chairs if c.get("since")), key=dates.first_day, default=None)
-    status = dates.status(since, until, as_of, last)
+    since, until = (member.get("since"), member.get("until")) if member else (None, None)
+    # Known only through chairs that all begin after as_of: not a member yet, as far as we know.
+    status = "upcoming" if member is None and not shown else dates.status(since, until, as_of, last)
     ongoing = [
         c for c in shown if dates.status(c.get("since"), c.get("until"), as_of) not in ("past", "upcoming")
     ]
@@ -606,8 +606,8 @@ def disputes(base: FactBase, lang: str) -> Listing:
     rows = []
     for table in KINDS:
         for record in base.records(table):
-            for alternative in record.get("alternatives", ()):
-                name = alternative["field"]
+            for alternative in _alternatives(record):
+                name = alternative.pop("field")
                 rows.append(
                     {
                         "id": record["id"],
@@ -615,7 +615,7 @@ def disputes(base: FactBase, lang: str) -> Listing:
                         "title": base.label(record["id"], lang),
                         "field": name,
                         "preferred": {"value": record.get(name), "sources": list(record["sources"])},
-                        "other": {k: v for k, v in alternative.items() if k in ("value", "sources", "note")},
+                        "other": alternative,
                         "confidence": record.get("confidence", "high"),
                     }
                 )

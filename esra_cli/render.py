@@ -543,8 +543,10 @@ def _disputes(view: Listing, lang: str) -> RenderableType:
     table = _table(lang, "what", "field", "preferred", "other", "confidence")
 
     def value(side: Row) -> str:
+        from esra_cli import dates
+
         shown = side["value"]
-        text = _date(shown, lang) if isinstance(shown, str) and shown[:4].isdigit() else str(shown)
+        text = _date(shown, lang) if isinstance(shown, str) and dates.is_valid(shown) else str(shown)
         return f"{text} ({', '.join(side['sources'])})"
 
     return _rows(

@@ -10,7 +10,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from esra_cli.check import header_lines
+from esra_cli.check import RULES, header_lines
 from tests.conftest import ROOT, Run, examples
 
 ANNOUNCEMENT = ROOT.parent / "shared" / "sources" / "announcement.it.txt"
@@ -134,6 +134,7 @@ def test_each_rule_names_the_record_and_its_line(
     header = facts_copy.read_text(encoding="utf-8").splitlines()[number - 1]
     assert header.startswith("[["), header
     assert f": {rid}: " in line
+    assert line.rsplit(" [", 1)[1].rstrip("]") in RULES  # every rule named is a documented one
     assert "problem" in result.stderr
     # Every query refuses the same base with exit 4 and a pointer to check.
     query = run("--facts", str(facts_copy), "members")

@@ -85,3 +85,10 @@ def test_add_help_names_kinds_in_good_english(run: Run, kind: str) -> None:
     assert page.startswith(f"Usage: esra add {kind}")
     assert not re.search(r"\ba [aeiou]", page), page  # "id of a organization"
     assert "people" not in page  # a reference names one person
+
+
+def test_every_check_rule_is_in_the_readme() -> None:
+    from esra_cli.check import RULES
+
+    for rule, meaning in RULES.items():
+        assert f"| `{rule}` | {meaning} |" in README, rule
