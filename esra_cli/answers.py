@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from esra_cli.settings import DEFAULT_ALLIANCE
+
 TYPE_CHECKING = False  # the fast path reads QUERIES before it knows a lookup is needed
 if TYPE_CHECKING:
     import datetime as dt
@@ -55,12 +57,12 @@ def today(as_of: str | None) -> dt.date:
 
 def answer(
     command: str, base: FactBase, lang: str, args: dict[str, Any], fmt: str, fields: str | None, cite: bool
-) -> str | None:
-    """Look up and print one query command's answer; returns the text when it may be kept."""
+) -> None:
+    """Look up and print one query command's answer."""
     from esra_cli import render
 
     register = {s["id"]: s for s in base.records("sources")} if cite else None
-    return render.emit(view(command, base, lang, args), render.Output(fmt, lang, fields, register))
+    render.emit(view(command, base, lang, args), render.Output(fmt, lang, fields, register))
 
 
 def view(command: str, base: FactBase, lang: str, args: dict[str, Any]) -> View:
@@ -70,7 +72,7 @@ def view(command: str, base: FactBase, lang: str, args: dict[str, Any]) -> View:
     on = today(args.get("as_of"))
     match command:
         case "members":
-            return query.members(base, args.get("alliance") or "esra", lang, on)
+            return query.members(base, args.get("alliance") or DEFAULT_ALLIANCE, lang, on)
         case "person":
             return query.person(base, args["name"], lang, on)
         case "who":
@@ -92,5 +94,5 @@ def view(command: str, base: FactBase, lang: str, args: dict[str, Any]) -> View:
         case "disputes":
             return query.disputes(base, lang)
         case "tree":
-            return query.tree(base, args.get("alliance") or "esra", lang, on)
+            return query.tree(base, args.get("alliance") or DEFAULT_ALLIANCE, lang, on)
     raise ValueError(f"not a query command: {command}")

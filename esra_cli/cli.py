@@ -18,8 +18,9 @@ from typing import Annotated, Any
 import typer
 from typer.core import TyperGroup
 
-from esra_cli import __version__, answers, cache, dates, facts, locate, query, render, schema
+from esra_cli import __version__, answers, compiled, dates, facts, locate, query, render, schema
 from esra_cli.errors import EXIT_FACTS, EXIT_OK, EsraError, UsageError
+from esra_cli.settings import FACTS_ENV, LANG_ENV, LANGS
 
 EPILOG = "Docs, exit codes and the JSON contract: see README.md."
 
@@ -34,11 +35,9 @@ class OutputFormat(StrEnum):
     plain = "plain"
 
 
-class Lang(StrEnum):
-    """Languages esra answers in."""
-
-    en = "en"
-    it = "it"
+# The languages esra answers in (settings.LANGS), as the choices of --lang.
+Lang = StrEnum("Lang", [(code, code) for code in LANGS])  # type: ignore[misc]
+DEFAULT_LANG = Lang(LANGS[0])
 
 
 class GraphFormat(StrEnum):
@@ -56,6 +55,7 @@ class ExportFormat(StrEnum):
     jsonl = "jsonl"
     csv = "csv"
     jsonld = "jsonld"
+    sqlite = "sqlite"
 
 
 @dataclass(frozen=True, slots=True)
@@ -63,7 +63,7 @@ class Settings:
     """Options that may come before or after the command name; the later one wins."""
 
     facts: Path | None = None
-    lang: Lang = Lang.en
+    lang: Lang = DEFAULT_LANG
 
 
 class EsraGroup(TyperGroup):
@@ -101,7 +101,7 @@ FactsOpt = Annotated[
     typer.Option(
         "--facts",
         metavar="PATH",
-        help="Fact base to read [env: ESRA_FACTS].",
+        help=f"Fact base to read [env: {FACTS_ENV}].",
         show_default=False,
         readable=False,  # facts.read_bytes judges the file: unreadable is exit 4, not a usage error
     ),
@@ -111,7 +111,7 @@ LangOpt = Annotated[
     typer.Option(
         "--lang",
         case_sensitive=False,
-        help="Answer in English or Italian [env: ESRA_LANG].",
+        help=f"Answer in English or Italian [env: {LANG_ENV}].",
         show_default=False,
     ),
 ]
@@ -161,7 +161,7 @@ def main(
         typer.Option(
             "--facts",
             metavar="PATH",
-            envvar="ESRA_FACTS",
+            envvar=FACTS_ENV,
             help="Fact base to read.",
             show_default=False,
             readable=False,  # as in FactsOpt
@@ -169,10 +169,8 @@ def main(
     ] = None,
     lang: Annotated[
         Lang,
-        typer.Option(
-            "--lang", envvar="ESRA_LANG", case_sensitive=False, help="Answer in English or Italian."
-        ),
-    ] = Lang.en,
+        typer.Option("--lang", envvar=LANG_ENV, case_sensitive=False, help="Answer in English or Italian."),
+    ] = DEFAULT_LANG,
     version: Annotated[
         bool, typer.Option("--version", help="Show the version and the fact base's date.")
     ] = False,
@@ -197,7 +195,7 @@ def main(
 
 def _base_date(settings: Settings) -> str:
     try:
-        return "fact base updated " + str(cache.open_base(locate.find(settings.facts)).meta["updated"])
+        return "fact base updated " + str(compiled.open_base(locate.find(settings.facts)).meta["updated"])
     except EsraError:
         return "fact base unavailable"
 
@@ -215,7 +213,7 @@ def _completer(command: str) -> Any:
         try:
             path = ctx.params.get("facts_path") or root.get("facts_path")
             language = str(ctx.params.get("lang") or root.get("lang") or "en")
-            return query.completions(cache.open_base(locate.find(path)), table, incomplete, language)
+            return query.completions(compiled.open_base(locate.find(path)), table, incomplete, language)
         except EsraError:
             return []  # a broken base: nothing to offer, and no error in the middle of a prompt
 
@@ -229,8 +227,8 @@ def settings(ctx: typer.Context, path: Path | None, lang: Lang | None) -> Settin
 
 
 def load(ctx: typer.Context, path: Path | None) -> facts.FactBase:
-    """The validated fact base, from the cache when it is fresh."""
-    return cache.open_base(locate.find(settings(ctx, path, None).facts))
+    """The validated fact base, from its compiled database when it is current."""
+    return compiled.open_base(locate.find(settings(ctx, path, None).facts))
 
 
 def answer(
@@ -246,7 +244,7 @@ def answer(
 ) -> None:
     """Load, look up, render: the whole body of every query command."""
     chosen = settings(ctx, path, lang)
-    base = cache.open_base(locate.find(chosen.facts))
+    base = compiled.open_base(locate.find(chosen.facts))
     answers.answer(command, base, chosen.lang.value, args, "json" if as_json else fmt.value, fields, cite)
 
 
@@ -667,21 +665,34 @@ def export(
     kind: Annotated[
         str | None, typer.Option("--kind", metavar="KIND", help="Only this kind of record, e.g. person.")
     ] = None,
+    file: Annotated[
+        Path | None,
+        typer.Argument(
+            metavar="[FILE]", help="The database to write, for --format sqlite.", show_default=False
+        ),
+    ] = None,
     facts_path: FactsOpt = None,
 ) -> None:
-    """The whole base, or one kind of record, as TOML, JSON, JSON Lines or CSV; or JSON-LD.
+    """The whole base, or one kind of record, as TOML, JSON, JSON Lines or CSV; or JSON-LD,
+    or a SQLite database.
 
     JSON-LD uses schema.org terms (Organization, Person, Place, Event, memberOf, startDate)
-    for RDF stores and Wikibase; it is always the whole base.
+    for RDF stores and Wikibase. A SQLite database (the compiled form every query reads)
+    goes to FILE, for sqlite-utils or Datasette. Both are always the whole base.
 
     \b
     Examples:
       esra export --format csv --kind person
       esra export --format jsonl | jq .id
+      esra export --format sqlite esra.db && datasette esra.db
     """
     from esra_cli import export as exporting
 
-    render.write_text(exporting.export(load(ctx, facts_path), fmt.value, schema.table_of(kind)))
+    table = schema.table_of(kind)
+    if fmt == ExportFormat.sqlite or file is not None:
+        exporting.database(locate.find(settings(ctx, facts_path, None).facts), fmt.value, table, file)
+        return
+    render.write_text(exporting.export(load(ctx, facts_path), fmt.value, table))
 
 
 class AddGroup(EsraGroup):

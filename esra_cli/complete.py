@@ -3,7 +3,7 @@
 Shells run `esra` on every Tab with _ESRA_COMPLETE set (Typer's protocol, installed by
 `esra --install-completion`): bash passes COMP_WORDS and COMP_CWORD, zsh and fish the line
 up to the cursor in _TYPER_COMPLETE_ARGS. When the word under the cursor is the NAME a
-query command takes (`esra person gu<Tab>`), the candidates come from the cache like any
+query command takes (`esra person gu<Tab>`), the candidates come from the compiled base like any
 lookup, printed exactly as Typer prints them. Anything else goes to Typer, which owns the
 protocol: commands and options, quoted words, and a description that Typer would render
 through Rich differently from its plain text. tests/test_complete.py checks both agree.
@@ -69,25 +69,14 @@ def _words(shell: str) -> tuple[list[str], str] | None:
 
 
 def _candidates(table: str, typed: str, facts: str | None, lang: str) -> list[tuple[str, str]]:
-    """(name, label) pairs for `typed`; the second Tab on the same word reads them kept."""
-    from esra_cli import cache, locate, query
+    """(name, label) pairs for `typed`, from the compiled base like any lookup."""
+    from esra_cli import compiled, locate, query
     from esra_cli.errors import EsraError
 
     try:
-        path = locate.find(facts)
-        entry = cache.entry_for(path)
-        key = "\0".join(["complete", table, typed, lang])
-        kept = cache.answer(entry, key) if entry else None
-        if kept is not None:
-            pairs = (line.partition("\t") for line in kept.splitlines())
-            return [(value, label) for value, _, label in pairs]
-        offered = query.completions(cache.open_base(path), table, typed, lang)
+        return query.completions(compiled.open_base(locate.find(facts)), table, typed, lang)
     except EsraError:
         return []  # a broken base: nothing to offer, and no error in the middle of a prompt
-    text = "".join(f"{value}\t{label}\n" for value, label in offered)
-    if entry and len(text.splitlines()) == len(offered) and text.count("\t") == len(offered):
-        cache.keep_answer(entry, key, text)
-    return offered
 
 
 def _plain(label: str, width: int) -> bool:

@@ -1,9 +1,9 @@
 """The `esra` command's entry point: the process-level policy around `dispatch`, the front door.
 
 Query commands go through the fast path (fastpath.py), a shell's completion of a name
-through complete.py, help through the shipped pages (helppages.py); everything else through
-the Typer app, which maps expected failures itself (cli.EsraGroup). Here: a reader closing the
-pipe early is a success, anything unexpected is one line on stderr and exit 1 (a traceback
+through complete.py; everything else (help, usage errors, writes) through the Typer app,
+which maps expected failures itself (cli.EsraGroup). Here: a reader closing the pipe early
+is a success, anything unexpected is one line on stderr and exit 1 (a traceback
 only with ESRA_DEBUG=1), and the process ends with os._exit once output is flushed,
 skipping an interpreter teardown that costs a fifth of a short run.
 """
@@ -14,6 +14,7 @@ import gc
 import os
 import sys
 
+from esra_cli import settings
 from esra_cli.errors import EXIT_INTERNAL, EXIT_INTERRUPTED, EXIT_OK, EXIT_OUTPUT, EsraError
 from esra_cli.escape import clean
 
@@ -25,7 +26,6 @@ def main() -> None:
     # a 17,000-name index).
     gc.disable()
     _standard_streams()
-    _compile_once()
     _finish(dispatch(sys.argv[1:]))
 
 
@@ -34,8 +34,8 @@ def dispatch(argv: list[str]) -> int:
 
     The front door that the `esra` command and the in-process tests share: a shell's
     completion request goes to complete.py, a query command the fast path understands to
-    fastpath.py, help to the shipped pages, everything else to the Typer app. Whatever
-    escapes them becomes its documented exit code here.
+    fastpath.py, everything else to the Typer app. Whatever escapes them becomes its
+    documented exit code here.
     """
     try:
         if "_ESRA_COMPLETE" in os.environ:  # a shell asking for completions
@@ -46,10 +46,10 @@ def dispatch(argv: list[str]) -> int:
             from esra_cli import fastpath
 
             code = fastpath.run(argv)
-        return _typer_app(argv) if code is None else code
+        return _run_typer(argv) if code is None else code
     except BrokenPipeError:
         return EXIT_OK
-    except EsraError as err:  # raised outside a command: a shipped help page stdout refused
+    except EsraError as err:  # raised outside a command's own mapping
         from esra_cli import render
 
         render.error(str(err))
@@ -57,7 +57,7 @@ def dispatch(argv: list[str]) -> int:
     except KeyboardInterrupt:  # Ctrl-C: quietly, with the code the Typer app gives it too
         return EXIT_INTERRUPTED
     except Exception as err:  # the last resort: every expected error was mapped already
-        if os.environ.get("ESRA_DEBUG") == "1":
+        if settings.debug():
             raise
         from esra_cli import render
 
@@ -116,19 +116,6 @@ class _Messages:
         return getattr(self._stream, name)
 
 
-def _typer_app(argv: list[str]) -> int:
-    """Run the Typer app, unless a shipped help page answers (helppages.py)."""
-    from esra_cli import helppages
-
-    page = helppages.shipped(argv)
-    if page is not None:
-        from esra_cli import render
-
-        render.write_answer(page, table=False)
-        return EXIT_OK
-    return _run_typer(argv)
-
-
 def _run_typer(argv: list[str] | None = None) -> int:
     """The Typer app's exit code for `argv` (None: sys.argv, as Click reads it)."""
     from esra_cli import cli
@@ -167,27 +154,3 @@ def _finish(code: int) -> None:
         pass  # a closed stream: nothing left to flush
     sys.stderr.flush()  # _Messages: never raises
     os._exit(code)
-
-
-def _compile_once() -> None:
-    """Byte-compile esra's own modules once where nothing else did.
-
-    pip compiles a regular install; an editable install under PYTHONDONTWRITEBYTECODE would
-    otherwise compile every module on every run, at about +120 ms. A module added since the
-    last compile sets it off again (two folder listings a run: under 0.1 ms).
-    """
-    if not sys.dont_write_bytecode:
-        return
-    package = os.path.dirname(os.path.abspath(__file__))
-    tag = sys.implementation.cache_tag
-    try:
-        compiled = set(os.listdir(os.path.join(package, "__pycache__")))
-    except OSError:
-        compiled = set()
-    modules = [name[:-3] for name in os.listdir(package) if name.endswith(".py")]
-    if all(f"{module}.{tag}.pyc" in compiled for module in modules):
-        return
-    import compileall
-
-    # A read-only install just stays uncompiled; compile_dir reports rather than raises.
-    compileall.compile_dir(package, quiet=2, maxlevels=0)

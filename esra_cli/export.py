@@ -7,6 +7,7 @@ import csv
 import io
 import json
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 from esra_cli import escape
@@ -39,6 +40,25 @@ def export(base: FactBase, fmt: str, table: str | None) -> str:
     if fmt == "jsonl":
         return "".join(_json(row) for row in rows)
     return csv_text([dict(flatten(row)) for row in rows], first=["kind", "id"])
+
+
+def database(path: str, fmt: str, table: str | None, file: Path | None) -> None:
+    """Write the fact base at `path` as its compiled SQLite database to `file`, atomically."""
+    from esra_cli import compiled, facts
+    from esra_cli.errors import OutputError, UsageError
+
+    if fmt != "sqlite":
+        raise UsageError(f"--format {fmt} writes to stdout: leave out FILE and redirect (> FILE)")
+    if file is None:
+        raise UsageError("--format sqlite writes a database: name its FILE")
+    if table:
+        raise UsageError("--format sqlite exports the whole base: leave out --kind")
+    import sqlite3
+
+    try:
+        compiled.write(facts.load(path), str(file))
+    except (OSError, sqlite3.Error) as err:
+        raise OutputError(f"cannot write {file}: {getattr(err, 'strerror', None) or err}") from None
 
 
 def _json(data: Any, indent: int | None = None) -> str:

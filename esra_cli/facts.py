@@ -69,10 +69,8 @@ def parse(text: str, path: Path) -> dict[str, Any]:
     """Parse TOML, turning its errors into one line that names the file, line and column."""
     import tomllib
 
-    from esra_cli import parallel
-
     try:
-        return parallel.loads(text)
+        return tomllib.loads(text)
     except tomllib.TOMLDecodeError as err:
         raise InvalidFacts(f"{path}: invalid TOML: {err}") from None
     except RecursionError:

@@ -12,11 +12,9 @@ from __future__ import annotations
 import os
 
 from esra_cli.answers import DATE_OPTIONS, FORMATS, QUERIES, REQUIRED
+from esra_cli.settings import FACTS_ENV, LANG_ENV, LANGS
 
 GLOBAL_OPTIONS = ("--facts", "--lang")
-# What Rich reads from the environment to decide on colours and styles.
-RICH_ENV = ("FORCE_COLOR", "NO_COLOR", "TERM", "COLORTERM", "TTY_COMPATIBLE", "TTY_INTERACTIVE")
-LANGS = ("en", "it")
 _ARG_NAMES = {"--as-of": "as_of", "--from": "lo", "--to": "hi"}
 
 
@@ -36,7 +34,7 @@ class Call:
 
 def parse(argv: list[str]) -> Call | None:
     """The call `argv` makes, or None when the Typer app should handle it."""
-    call = Call(facts=os.environ.get("ESRA_FACTS"), lang=os.environ.get("ESRA_LANG", "en").lower())
+    call = Call(facts=os.environ.get(FACTS_ENV), lang=os.environ.get(LANG_ENV, LANGS[0]).lower())
     tokens = iter(argv)
     positionals: list[str] = []
     options_done = False
@@ -103,32 +101,12 @@ def run(argv: list[str]) -> int | None:
     call = parse(argv)
     if call is None:
         return None
-    import sys
-    import time
-
-    from esra_cli import cache, locate, render
+    from esra_cli import answers, compiled, locate, render
     from esra_cli.errors import EsraError
 
     try:
-        path = locate.find(call.facts)
-        entry = cache.entry_for(path)
-        # Everything the printed text depends on: `today` because statuses change with it,
-        # the stream and the settings Rich reads because a table's escapes follow them.
-        out = sys.stdout
-        stream = [str(getattr(out, "encoding", "")), str(out is not None and out.isatty())]
-        key = "\0".join(
-            [*argv, call.lang, time.strftime("%Y-%m-%d"), *stream, *(os.environ.get(v, "") for v in RICH_ENV)]
-        )
-        kept = cache.answer(entry, key) if entry else None
-        if kept is not None:
-            render.write_answer(kept, table=call.format == "table")
-            return 0
-        from esra_cli import answers
-
-        base = cache.open_base(path)
-        text = answers.answer(call.command, base, call.lang, call.args, call.format, call.fields, call.cite)
-        if entry and text is not None:
-            cache.keep_answer(entry, key, text)
+        base = compiled.open_base(locate.find(call.facts))
+        answers.answer(call.command, base, call.lang, call.args, call.format, call.fields, call.cite)
     except EsraError as err:
         render.error(str(err))
         return err.exit_code

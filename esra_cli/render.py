@@ -62,25 +62,20 @@ class Output:
         self.lang, self.fields, self.cite = lang, fields, cite
 
 
-def emit(view: View, output: Output) -> str | None:
-    """Print a view: a Rich table for people, or JSON, JSON Lines, CSV or plain lines for tools.
-
-    Returns what was printed when it depends on nothing but the view (not a terminal's
-    table), so the caller may keep it for an identical call.
-    """
+def emit(view: View, output: Output) -> None:
+    """Print a view: a Rich table for people, or JSON, JSON Lines, CSV or plain lines for tools."""
     out = stdout()
     if output.format != "table":
         text = _data_text(view, output, out)
     elif getattr(view, "rows", None) == []:  # a list with nothing in it: say so, not bare headers
         info(word(f"no_{view.kind}", output.lang))
-        return None
+        return
     elif out.isatty():
         _print_terminal(_human(view, output, piped=False), out)
-        return None
+        return
     else:
         text = _plain(_human(view, output, piped=True), out)
     write_answer(text, output.format == "table")
-    return text
 
 
 def _data_text(view: View, output: Output, out: TextIO) -> str:
@@ -157,7 +152,7 @@ def _citations(numbers: dict[str, int], register: dict[str, Any], lang: str) -> 
 
 
 def write_answer(text: str, table: bool) -> None:
-    """Print an answer made by emit (now or by an identical earlier call)."""
+    """Print an answer: a table's text, or data for tools."""
     out = stdout()
     if table and isinstance(out, io.TextIOWrapper):
         # A table on an ASCII stream shows '?' for 'ü' rather than dying on it.
@@ -319,7 +314,7 @@ def _name(entity: Row | None) -> str:
 
 def _date(value: str | None, lang: str) -> str:
     """A date in words at its own precision, or '' when unknown."""
-    from esra_cli import dates  # only tables need it: the cached-answer path skips datetime
+    from esra_cli import dates  # only tables need it
 
     return dates.display(value, lang) if value else ""
 

@@ -9,7 +9,6 @@ from __future__ import annotations
 CONFIDENCE = ("high", "medium", "low")
 STATUS = ("announced", "planned", "held", "cancelled")
 ROLES = ("member", "chair", "co-chair", "vice-chair")
-LANGS = ("en", "it")
 
 
 # Plain classes, not dataclasses: importing `dataclasses` costs more than a whole query

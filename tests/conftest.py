@@ -17,8 +17,9 @@ from typing import Any
 import pytest
 
 from esra_cli.entry import dispatch
-from esra_cli.fastpath import RICH_ENV
 
+# What Rich reads from the environment to decide on colours and styles.
+RICH_ENV = ("FORCE_COLOR", "NO_COLOR", "TERM", "COLORTERM", "TTY_COMPATIBLE", "TTY_INTERACTIVE")
 ROOT = Path(__file__).resolve().parent.parent
 SHIPPED = ROOT / "facts.toml"
 # Status (past/current/planned) depends on the day; tests that check it pin this date.
@@ -213,8 +214,6 @@ real_exit = os._exit
 parent = os.getpid()
 
 def report_then_exit(code):
-    if os.getpid() != parent:  # a forked helper (parallel parse, cache writer) exits quietly
-        real_exit(code)
     heavy = sorted(m for m in sys.modules if m.split(".")[0] in ("rich", "tomli_w", "typer"))
     sys.stderr.flush()
     os.write(2, ("\\0" + " ".join(heavy)).encode())  # past esra's stderr, which escapes a NUL

@@ -1,19 +1,21 @@
-"""The cache is a compiled form of the fact base, never a second truth: whatever happens to
-it, or in its folder, esra answers what the file says, as the installed command."""
+"""The compiled base is a compiled form of the fact base, never a second truth: whatever happens
+to it, or in its folder, esra answers what the file says."""
 
 from __future__ import annotations
 
-import marshal
+import json
 import os
 import shutil
+import sqlite3
 import subprocess
+import sys
 import time
 from pathlib import Path
 
 import pytest
 
-from esra_cli import cache, facts, index
-from tests.conftest import NOBODY, SHIPPED
+from esra_cli import compiled, facts
+from tests.conftest import NOBODY, SHIPPED, call
 from tests.test_process import ESRA, on_terminal
 
 
@@ -23,7 +25,10 @@ def esra(*args: str, **env: str) -> subprocess.CompletedProcess[str]:
 
 
 def fresh(*args: str) -> str:
-    return esra(*args, ESRA_CACHE="off").stdout
+    """The answer straight from the file, with no compiled base at all."""
+    result = call(*args, env={"ESRA_CACHE": "off"})
+    assert result.exit_code == 0, result.stderr
+    return result.stdout
 
 
 @pytest.fixture
@@ -31,10 +36,24 @@ def cache_dir(tmp_path: Path) -> Path:
     return tmp_path / "cache"
 
 
-def test_a_piped_answer_is_not_replayed_on_a_terminal(cache_dir: Path) -> None:
+@pytest.fixture
+def settled(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Every file is past the racy window, as a minute after its last edit."""
+    later = time.time() + 60
+    monkeypatch.setattr(time, "time", lambda: later)
+
+
+def databases(folder: Path) -> list[Path]:
+    return sorted(folder.glob(f"*{compiled.SUFFIX}"))
+
+
+# --- a table answer depends on where it goes, so it is never replayed ------------------------
+
+
+def test_a_piped_call_then_a_terminal_call_draws_for_the_terminal(cache_dir: Path) -> None:
     env = {k: v for k, v in os.environ.items() if not k.startswith("ESRA_")}
     env |= {"ESRA_CACHE": str(cache_dir), "COLUMNS": "80", "TERM": "xterm-256color"}
-    for _ in range(2):  # the second piped call answers from what the first kept
+    for _ in range(2):  # the second piped call reads the compiled base the first wrote
         assert esra("members", "ara", ESRA_CACHE=str(cache_dir)).returncode == 0
     code, shown, _ = on_terminal([ESRA, "members", "ara"], env)
     assert code == 0
@@ -51,67 +70,115 @@ def test_a_coloured_answer_is_not_replayed_into_a_pipe(cache_dir: Path) -> None:
     assert piped.stdout == fresh("sources")
 
 
-def entries(folder: Path) -> list[Path]:
-    return [p for p in folder.iterdir() if p.is_dir() and not p.name.startswith(".")]
+# --- never stale -----------------------------------------------------------------------------
 
 
-@pytest.fixture(scope="module")
-def large_base(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A base of several shards, settled past the racy window (so that it is cached)."""
-    base = tmp_path_factory.mktemp("large") / "facts.toml"
-    base.write_bytes(SHIPPED.read_bytes() + b"\n" + _people(600))
-    _wait_for_ctime(base)
-    return base
-
-
-@pytest.mark.parametrize("damage", ["emptied", "truncated", "foreign"])
-def test_a_damaged_entry_still_answers_and_is_repaired(
-    large_base: Path, cache_dir: Path, damage: str
+def test_a_same_size_edit_in_the_same_second_is_seen(
+    facts_copy: Path, cache_dir: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    base = large_base
-    env = {"ESRA_CACHE": str(cache_dir), "ESRA_FACTS": str(base)}
-    expected = esra("person", "p599", "--json", ESRA_CACHE="off", ESRA_FACTS=str(base)).stdout
-    assert esra("who", "--json", **env).returncode == 0  # writes the entry
-    (entry,) = entries(cache_dir)
-    for shard in [p for p in entry.iterdir() if p.name.startswith(("records-", "head"))]:
-        content = {"emptied": b"", "truncated": shard.read_bytes()[:7], "foreign": b"\x00garbage"}[damage]
-        shard.write_bytes(content)
-    again = esra("person", "p599", "--json", **env)
-    assert (again.returncode, again.stdout, again.stderr) == (0, expected, "")
-    repaired = esra("person", "p599", "--json", **env)
-    assert (repaired.returncode, repaired.stdout) == (0, expected)
-    (entry,) = entries(cache_dir)
-    assert marshal.loads((entry / "head").read_bytes())["shards"] > 1
+    # On a file system with one-second timestamps, version B written in the second of
+    # version A, at A's size, with A's mtime set back, keeps A's mtime, size and inode.
+    # Only the ctime shows the edit: B is answered from the file, never from A's database.
+    env = {"ESRA_CACHE": str(cache_dir), "ESRA_FACTS": str(facts_copy)}
+    st = facts_copy.stat()
+    monkeypatch.setattr(time, "time", lambda: st.st_ctime + compiled.RACY_SECONDS + 1)
+    assert call("search", "Gela", "--json", env=env).stdout == "[]\n"
+    assert len(databases(cache_dir)) == 1  # A, compiled
+    facts_copy.write_bytes(facts_copy.read_bytes().replace(b'party = "Lega"', b'party = "Gela"'))
+    os.utime(facts_copy, ns=(st.st_atime_ns, st.st_mtime_ns))
+    same = facts_copy.stat()
+    assert (same.st_size, same.st_mtime_ns, same.st_ino) == (st.st_size, st.st_mtime_ns, st.st_ino)
+    monkeypatch.setattr(time, "time", lambda: same.st_ctime + 0.5)  # still the same second
+    found = json.loads(call("search", "Gela", "--json", env=env).stdout)
+    assert [row["id"] for row in found] == ["guido-guidesi"]
+    monkeypatch.setattr(time, "time", lambda: same.st_ctime + compiled.RACY_SECONDS + 1)  # settled
+    found = json.loads(call("search", "Gela", "--json", env=env).stdout)
+    assert [row["id"] for row in found] == ["guido-guidesi"]
+    assert len(databases(cache_dir)) == 1  # B's, which replaced A's
 
 
-def _people(count: int) -> bytes:
-    person = '[[people]]\nid = "p{n}"\nname = "Person {n}"\nsources = ["ansa-2024-11-08"]\nquotes = {{ ansa-2024-11-08 = "Regione Lombardia" }}\n\n'
-    return "".join(person.format(n=n) for n in range(count)).encode()
+def test_a_racy_file_is_not_compiled(facts_copy: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    assert compiled.database_for(str(facts_copy)) is None  # modified just now
+    old = time.time() - 60
+    os.utime(facts_copy, (old, old))
+    assert compiled.database_for(str(facts_copy)) is None  # an mtime set back: the ctime is fresh
+    later = time.time() + compiled.RACY_SECONDS + 0.1
+    monkeypatch.setattr(time, "time", lambda: later)
+    assert compiled.database_for(str(facts_copy)) is not None
 
 
-def _wait_for_ctime(path: Path) -> None:
-    """Until the file's ctime is out of the racy window, so that it may be cached."""
-    time.sleep(max(0.0, path.stat().st_ctime + cache.RACY_SECONDS + 0.05 - time.time()))
+# --- a damaged database is answered around and rebuilt --------------------------------------
 
 
-def test_two_installs_keep_each_others_entries(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("ESRA_CACHE", str(tmp_path / "cache"))
-    base = tmp_path / "facts.toml"
-    shutil.copyfile(SHIPPED, base)
-    settled = base.stat().st_ctime + 60
-    monkeypatch.setattr(time, "time", lambda: settled)
-    loaded = facts.load(str(base))
+@pytest.mark.parametrize(
+    "damage", ["emptied", "truncated", "cut short", "foreign", "another layout", "a folder"]
+)
+@pytest.mark.usefixtures("settled")
+def test_a_damaged_database_still_answers_and_is_rebuilt(cache_dir: Path, damage: str) -> None:
+    env = {"ESRA_CACHE": str(cache_dir)}
+    expected = fresh("person", "guidesi", "--json")
+    assert call("members", "--json", env=env).exit_code == 0  # compiles
+    (database,) = databases(cache_dir)
+    content = database.read_bytes()
+    if damage == "another layout":
+        with sqlite3.connect(database) as db:
+            db.execute("UPDATE meta SET value = '0' WHERE key = 'layout'")
+        db.close()
+    elif damage == "a folder":
+        database.unlink()
+        database.mkdir()
+    else:
+        damaged = {"emptied": b"", "truncated": content[:7], "foreign": b"\x00garbage" * 100}
+        database.write_bytes(damaged.get(damage, content[: len(content) // 3]))
+    again = call("person", "guidesi", "--json", env=env)
+    assert (again.exit_code, again.stdout, again.stderr) == (0, expected, "")
+    if damage != "a folder":  # a folder in its place is bypassed: it cannot be replaced
+        with sqlite3.connect(f"file:{database}?mode=ro", uri=True) as db:
+            assert db.execute("PRAGMA integrity_check").fetchone() == ("ok",)
+        db.close()
+    assert call("person", "guidesi", "--json", env=env).stdout == expected
+
+
+# --- the cache folder ------------------------------------------------------------------------
+
+
+@pytest.mark.usefixtures("settled")
+def test_two_installs_keep_each_others_databases(cache_dir: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("ESRA_CACHE", str(cache_dir))
+    loaded = facts.load(str(SHIPPED))
     written = []
-    for code in ("0.2.0-aaaaaaaa", "0.2.0-bbbbbbbb", "0.2.0-aaaaaaaa"):  # a pip install, a checkout
-        monkeypatch.setattr(cache, "_CODE", [code])
-        entry = cache.entry_for(str(base))
-        assert entry is not None
-        index.write(entry, loaded)
-        written.append(entry)
-    assert all(Path(entry).is_dir() for entry in written)
+    for code in ("0.3.0-1-aaaaaaaa", "0.3.0-1-bbbbbbbb", "0.3.0-1-aaaaaaaa"):  # a pip install, a checkout
+        monkeypatch.setattr(compiled, "_CODE", [code])
+        database = compiled.database_for(str(SHIPPED))
+        assert database is not None
+        compiled.build(loaded, database)
+        written.append(Path(database))
+    assert all(database.is_file() for database in written)
+    assert len(databases(cache_dir)) == 2
 
 
-# --- the cache folder -----------------------------------------------------------------------
+@pytest.mark.usefixtures("settled")
+def test_databases_of_deleted_bases_are_evicted_and_at_most_16_kept(tmp_path: Path, cache_dir: Path) -> None:
+    bases = []
+    for n in range(compiled.KEEP + 4):
+        base = tmp_path / f"facts-{n}.toml"
+        shutil.copyfile(SHIPPED, base)
+        bases.append(base)
+    for base in bases[:3]:
+        assert (
+            call("--facts", str(base), "members", "--json", env={"ESRA_CACHE": str(cache_dir)}).exit_code == 0
+        )
+    assert len(databases(cache_dir)) == 3
+    for base in bases[:2]:
+        base.unlink()
+    for base in bases[3:]:
+        assert (
+            call("--facts", str(base), "members", "--json", env={"ESRA_CACHE": str(cache_dir)}).exit_code == 0
+        )
+    kept = databases(cache_dir)
+    assert len(kept) == compiled.KEEP
+    sources = {compiled._source_of(str(database)) for database in kept}
+    assert sources == {str(base) for base in bases[-compiled.KEEP :]}  # the most recently used
 
 
 def test_a_relative_xdg_cache_home_is_ignored(tmp_path: Path) -> None:
@@ -147,28 +214,50 @@ def test_the_folder_is_made_private_whatever_the_umask(tmp_path: Path) -> None:
     assert folder.stat().st_mode & 0o777 == 0o700
 
 
-def _plant(folder: Path) -> None:
-    """Replace every kept answer in the cache folder with an escape sequence."""
-    for kept in folder.glob("*/answers/*"):
-        key, _ = marshal.loads(kept.read_bytes())
-        kept.write_bytes(marshal.dumps((key, "\x1b]52;c;cGxhbnRlZA==\x07planted\n")))
-
-
 @pytest.mark.parametrize("who", ["group-writable", "world-writable", "another user's"])
-def test_an_unsafe_folder_is_not_used(cache_dir: Path, who: str) -> None:
-    assert esra("members", "--json", ESRA_CACHE=str(cache_dir)).returncode == 0
-    assert esra("members", "--json", ESRA_CACHE=str(cache_dir)).returncode == 0  # kept
-    _plant(cache_dir)
+@pytest.mark.usefixtures("settled")
+def test_an_unsafe_folder_is_not_used(cache_dir: Path, tmp_path: Path, who: str) -> None:
+    env = {"ESRA_CACHE": str(cache_dir)}
+    assert call("members", "--json", env=env).exit_code == 0
+    (database,) = databases(cache_dir)
+    # Someone else's database under the name esra would read: Catalonia renamed to an escape.
+    planted = tmp_path / "planted.toml"
+    planted.write_text(
+        SHIPPED.read_text(encoding="utf-8").replace('en = "Catalonia"', 'en = "\\u001b]52;c;x\\u0007"')
+    )
+    database.unlink()
+    compiled.write(facts.load(str(planted)), str(database))
+    assert "\\u001b]52" in call("members", "--json", env=env).stdout  # read, while the folder is safe
     if who == "another user's":
         if os.geteuid() != 0:
             pytest.skip("only root can give the folder to another user")
         os.chown(cache_dir, NOBODY, NOBODY)
     else:
         cache_dir.chmod(0o770 if who == "group-writable" else 0o777)
-    result = esra("members", "--json", ESRA_CACHE=str(cache_dir), ESRA_DEBUG="1")
-    assert result.returncode == 0
-    assert result.stdout == fresh("members", "--json")
+    compiled._SAID.clear()
+    result = call("members", "--json", env=env)
+    assert (result.exit_code, result.stdout) == (0, fresh("members", "--json"))
     assert result.stderr == f"esra: not using the cache folder {cache_dir}: " + (
         "another user owns it\n" if who == "another user's" else "group or others may write to it\n"
     )
-    assert esra("members", "--json", ESRA_CACHE=str(cache_dir)).stderr == ""  # said only when asked
+    compiled._SAID.clear()
+    assert call("members", "--json", env=env | {"ESRA_DEBUG": "0"}).stderr == ""  # said only when asked
+
+
+def test_no_bytecode_is_written_when_the_user_says_not_to(tmp_path: Path) -> None:
+    code = tmp_path / "code"
+    shutil.copytree(
+        Path(compiled.__file__).parent, code / "esra_cli", ignore=shutil.ignore_patterns("__pycache__")
+    )
+    environment = {k: v for k, v in os.environ.items() if not k.startswith("ESRA_")}
+    environment |= {
+        "PYTHONPATH": str(code),
+        "PYTHONDONTWRITEBYTECODE": "1",
+        "ESRA_CACHE": str(tmp_path / "c"),
+    }
+    done = subprocess.run(
+        [sys.executable, "-c", "from esra_cli.entry import main; main()", "members", "--json", "--facts", str(SHIPPED)],
+        capture_output=True, text=True, env=environment, timeout=60, check=False, cwd=tmp_path,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    assert not list(code.rglob("*.pyc"))

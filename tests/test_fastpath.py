@@ -1,4 +1,4 @@
-"""The fast path and the cache: same answers as the Typer app, never stale, never required."""
+"""The fast path and the compiled base: same answers as the Typer app, never stale, never required."""
 
 from __future__ import annotations
 
@@ -7,14 +7,13 @@ import os
 import shutil
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import pytest
 import typer
 from typer.testing import CliRunner
 
-from esra_cli import cache
+from esra_cli import compiled
 from esra_cli.answers import FLAGS, FORMATS, QUERIES
 from esra_cli.cli import OutputFormat, app
 from esra_cli.fastpath import parse
@@ -55,10 +54,9 @@ def outcome(result: subprocess.CompletedProcess[str]) -> tuple[int, str, str]:
 @pytest.mark.parametrize("args", CALLS, ids=" ".join)
 def test_answers_are_identical_with_and_without_the_cache(args: list[str], tmp_path: Path) -> None:
     off = esra(*args, cache_dir="off")
-    first = esra(*args, cache_dir=tmp_path)  # builds the entry
-    again = esra(*args, cache_dir=tmp_path)  # reads the entry, then the kept answer
-    third = esra(*args, cache_dir=tmp_path)
-    assert outcome(off) == outcome(first) == outcome(again) == outcome(third)
+    first = esra(*args, cache_dir=tmp_path)  # compiles the base
+    again = esra(*args, cache_dir=tmp_path)  # reads the compiled base
+    assert outcome(off) == outcome(first) == outcome(again)
     assert off.returncode in (0, 3)
 
 
@@ -108,36 +106,6 @@ def test_the_query_table_matches_the_typer_app() -> None:
     assert [f.value for f in OutputFormat] == list(FORMATS)
 
 
-def test_an_edit_within_the_same_second_is_seen(tmp_path: Path) -> None:
-    # The writer sets the mtime back each time: on a file system with one-second
-    # timestamps, two same-size versions written in one second then share every number
-    # an entry's name is made of. Only the ctime shows the edit: it keeps both uncached.
-    base = tmp_path / "facts.toml"
-    base.write_bytes(SHIPPED.read_bytes())
-    old = time.time() - 60
-    os.utime(base, (old, old))
-    cache_dir = tmp_path / "cache"
-    first = esra("--facts", str(base), "person", "guidesi", "--json", cache_dir=cache_dir)
-    assert json.loads(first.stdout)["party"] == "Lega"
-    assert not any(cache_dir.iterdir()), "a file changed within the racy window was cached"
-    base.write_bytes(base.read_bytes().replace(b'party = "Lega"', b'party = "Gela"'))
-    os.utime(base, (old, old))
-    second = esra("--facts", str(base), "person", "guidesi", "--json", cache_dir=cache_dir)
-    assert json.loads(second.stdout)["party"] == "Gela"
-
-
-def test_a_fresh_edit_is_not_cached_until_it_settles(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    base = tmp_path / "facts.toml"
-    base.write_bytes(SHIPPED.read_bytes())
-    assert cache.entry_for(str(base)) is None  # modified just now: racy
-    old = time.time() - 60
-    os.utime(base, (old, old))
-    assert cache.entry_for(str(base)) is None  # an mtime set back: the ctime is still fresh
-    settled = time.time() + cache.RACY_SECONDS + 0.1
-    monkeypatch.setattr(time, "time", lambda: settled)
-    assert cache.entry_for(str(base)) is not None
-
-
 def test_an_unusable_cache_folder_still_answers(tmp_path: Path) -> None:
     blocked = tmp_path / "file-not-folder"
     blocked.write_text("x", encoding="utf-8")
@@ -159,16 +127,6 @@ def test_a_read_only_cache_folder_still_answers_and_is_left_alone(open_folder: P
     assert not any(readonly.iterdir())
 
 
-def test_a_corrupt_entry_is_rebuilt(tmp_path: Path) -> None:
-    esra("members", "--json", cache_dir=tmp_path)
-    for file in tmp_path.rglob("*"):
-        if file.is_file():
-            file.write_bytes(b"\x00garbage")
-    again = esra("members", "--json", cache_dir=tmp_path)
-    assert again.returncode == 0, again.stderr
-    assert outcome(again) == outcome(esra("members", "--json", cache_dir="off"))
-
-
 def test_concurrent_first_calls_all_answer(tmp_path: Path) -> None:
     environment = {**os.environ, "ESRA_CACHE": str(tmp_path)}
     procs = [
@@ -178,25 +136,26 @@ def test_concurrent_first_calls_all_answer(tmp_path: Path) -> None:
     outputs = [p.communicate(timeout=120)[0] for p in procs]
     assert all(p.returncode == 0 for p in procs)
     assert len(set(outputs)) == 1
-    assert len([d for d in tmp_path.iterdir() if not d.name.startswith(".")]) == 1
+    assert len(list(tmp_path.glob(f"*{compiled.SUFFIX}"))) == 1
 
 
 def test_the_json_path_imports_neither_rich_nor_tomli_w(tmp_path: Path) -> None:
-    for _ in range(2):  # the first call builds the cache, the second reads it
+    for _ in range(2):  # the first call compiles the base, the second reads it
         result, heavy = heavy_imports(["members", "--json"], {**os.environ, "ESRA_CACHE": str(tmp_path)})
         assert result.returncode == 0, result.stderr
         assert json.loads(result.stdout)
         assert (result.stderr, heavy) == ("", ""), f"imported: {heavy}"
 
 
-def test_new_code_under_the_same_version_never_reads_old_answers(tmp_path: Path) -> None:
-    # A reinstall or a developer's edit keeps the version number; the kept answers are output
-    # of the old code and must not be served by the new.
+def test_new_code_under_the_same_version_never_reads_the_old_database(tmp_path: Path) -> None:
+    # A reinstall or a developer's edit keeps the version number; a database compiled by the
+    # old code (whose layout or rules may differ) must not be read by the new.
     code = tmp_path / "code"
     shutil.copytree(
-        Path(cache.__file__).parent, code / "esra_cli", ignore=shutil.ignore_patterns("__pycache__")
+        Path(compiled.__file__).parent, code / "esra_cli", ignore=shutil.ignore_patterns("__pycache__")
     )
-    environment = {**os.environ, "PYTHONPATH": str(code), "ESRA_CACHE": str(tmp_path / "cache")}
+    cache_dir = tmp_path / "cache"
+    environment = {**os.environ, "PYTHONPATH": str(code), "ESRA_CACHE": str(cache_dir)}
     members = [
         sys.executable,
         "-c",
@@ -213,10 +172,12 @@ def test_new_code_under_the_same_version_never_reads_old_answers(tmp_path: Path)
         return done.stdout
 
     before = table()
-    assert before == table()  # kept
+    assert before == table()
+    assert len(list(cache_dir.glob("*.sqlite"))) == 1
     i18n = code / "esra_cli" / "i18n.py"
     i18n.write_text(
         i18n.read_text(encoding="utf-8").replace('("Region", ', '("Member region", '), encoding="utf-8"
     )
     after = table()
     assert "Member region" in after and "Member region" not in before
+    assert len(list(cache_dir.glob("*.sqlite"))) == 2  # the new code compiled its own

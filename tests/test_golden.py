@@ -13,8 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from esra_cli.fastpath import RICH_ENV
-from tests.conftest import AS_OF, call
+from tests.conftest import AS_OF, RICH_ENV, call
 from tests.test_process import ESRA, on_terminal
 
 GOLDEN = Path(__file__).resolve().parent / "golden"

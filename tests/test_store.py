@@ -9,6 +9,7 @@ import json
 import os
 import random
 import signal
+import sqlite3
 import subprocess
 import time
 import tomllib
@@ -182,6 +183,52 @@ def test_csv_export_has_a_row_per_record_with_kind_and_sources(run: Run, shipped
     assert guidesi["sources"] == "corcom-2024-11-08; fanpage-2021-01; radiolombardia-2023-03-10"
     bavaria = next(r for r in rows if r["id"] == "baviera")
     assert (bavaria["name.it"], bavaria["name.local"]) == ("Baviera", "Bayern")
+
+
+def test_sqlite_export_holds_every_record_its_names_and_references(
+    run: Run, shipped_text: str, tmp_path: Path
+) -> None:
+    raw = tomllib.loads(shipped_text)
+    target = tmp_path / "esra.db"
+    result = run("export", "--format", "sqlite", str(target))
+    assert (result.exit_code, result.stdout, result.stderr) == (0, "", "")
+    with sqlite3.connect(target) as db:
+        records = db.execute("SELECT kind, id, name, data FROM records ORDER BY kind, position").fetchall()
+        by_kind: dict[str, list[dict[str, object]]] = {}
+        for kind, _, _, data in records:
+            by_kind.setdefault(kind, []).append(json.loads(data))
+        assert by_kind == {k: v for k, v in raw.items() if k != "meta"}
+        assert (
+            json.loads(db.execute("SELECT value FROM meta WHERE key = 'meta'").fetchone()[0]) == raw["meta"]
+        )
+        assert ("regions", "baviera", "Bavaria") in {(k, i, n) for k, i, n, _ in records}
+        assert db.execute("SELECT id FROM names WHERE kind = 'people' AND key = 'guidesi'").fetchall() == [
+            ("guido-guidesi",)
+        ]
+        referrers = {s for (s,) in db.execute("SELECT source FROM refs WHERE target = 'lombardia'")}
+        assert "lombardia-esra" in referrers
+    db.close()
+    assert not [p for p in tmp_path.iterdir() if p.name != "esra.db"]  # no temporary file left
+
+
+@pytest.mark.parametrize(
+    ("args", "says"),
+    [
+        (["--format", "sqlite"], "name its FILE"),
+        (["--format", "sqlite", "--kind", "person", "x.db"], "whole base"),
+        (["--format", "json", "x.db"], "redirect"),
+    ],
+)
+def test_sqlite_export_usage_errors(run: Run, args: list[str], says: str) -> None:
+    result = run("export", *args)
+    assert (result.exit_code, result.stdout) == (2, "")
+    assert says in result.stderr and result.stderr.count("\n") == 1
+
+
+def test_sqlite_export_to_a_folder_that_does_not_exist_is_exit_5(run: Run, tmp_path: Path) -> None:
+    result = run("export", "--format", "sqlite", str(tmp_path / "no" / "esra.db"))
+    assert result.exit_code == 5
+    assert result.stderr.startswith(f"esra: cannot write {tmp_path / 'no' / 'esra.db'}: ")
 
 
 def test_export_of_an_unknown_kind_is_a_usage_error(run: Run) -> None:

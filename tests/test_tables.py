@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from esra_cli import answers, cache, locate, render
+from esra_cli import answers, compiled, locate, render
 from esra_cli.query import Listing, View
 from tests.conftest import examples
 
@@ -41,7 +41,7 @@ def piped(view: View, output: render.Output, fast: bool, encoding: str = "utf-8"
 def test_every_piped_view_is_what_rich_pads(
     command: str, args: dict[str, Any], lang: str, cite: bool
 ) -> None:
-    base = cache.open_base(locate.find(None))
+    base = compiled.open_base(locate.find(None))
     view = answers.view(command, base, lang, args)
     register = {s["id"]: s for s in base.records("sources")} if cite else None
     output = render.Output("table", lang, None, register)

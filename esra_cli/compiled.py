@@ -1,0 +1,369 @@
+"""The compiled fact base: facts.toml as a SQLite database, built once per edit, read by every query.
+
+`facts.toml` stays the one source of truth. The first query after an edit parses and
+validates it (an invalid base is refused, never compiled) and writes its compiled form:
+the records as JSON, the name index that lookups, suggestions and completion read, and the
+references between records. Every later query opens that database read-only and reads only
+the rows it needs, so a lookup costs about the same at 100 records and at 100,000.
+
+A database's name is the fact base's real path (hashed), device, inode, size, mtime and
+ctime, and a stamp of esra's code: any edit makes a new name, and so does new code. A file
+changed in the last RACY_SECONDS (by mtime or by ctime) is answered from the file and not
+compiled, because a second edit within the same clock tick could keep its stat (git's
+"racily clean" rule). A damaged, truncated or foreign database is answered around and
+rebuilt; a missing, read-only or unsafe folder only means answers come from the file.
+
+Where: $ESRA_CACHE, else $XDG_CACHE_HOME/esra when that is absolute, else ~/.cache/esra.
+Off: ESRA_CACHE=off. `esra export --format sqlite FILE` writes the same database.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sqlite3
+import time
+import zlib
+
+from esra_cli import __version__, settings
+from esra_cli.facts import FactBase, MemoryBase, load
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from collections.abc import Iterator
+    from typing import Any
+
+    from esra_cli.facts import Path, Record
+
+# Bump when the tables below change, so that a database of another layout is never misread.
+LAYOUT = 1
+RACY_SECONDS = 2.0
+# Databases kept in the folder: the most recently used, one per version of each fact base.
+KEEP = 16
+SUFFIX = ".sqlite"
+
+SCHEMA = """
+CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE records (
+    id TEXT NOT NULL, kind TEXT NOT NULL, position INTEGER NOT NULL, name TEXT, data TEXT NOT NULL
+);
+CREATE TABLE names (kind TEXT NOT NULL, key TEXT NOT NULL, id TEXT NOT NULL);
+CREATE TABLE refs (target TEXT NOT NULL, source TEXT NOT NULL);
+"""
+# Made once the rows are in: building an index over sorted input beats updating it per row.
+INDEXES = """
+CREATE UNIQUE INDEX records_by_id ON records (id);
+CREATE INDEX records_by_kind ON records (kind, position);
+CREATE INDEX names_by_key ON names (kind, key);
+CREATE INDEX refs_by_target ON refs (target);
+"""
+
+
+def open_base(path: str) -> FactBase:
+    """The validated fact base at `path`: its compiled database, built first if need be."""
+    database = database_for(path)
+    if database is None:
+        return load(path)
+    try:
+        return CompiledBase(path, database)
+    except sqlite3.DatabaseError:
+        pass  # none yet, or one that is damaged or foreign: built anew below
+    base = load(path)
+    build(base, database)
+    return base
+
+
+def build(base: MemoryBase, target: str) -> None:
+    """Write `base` as a database at `target`: beside it under a temporary name, fsynced, renamed.
+
+    A cache that cannot be written (full, read-only, removed) only means the next call
+    parses the file again; `export` calls `write` directly and reports its errors.
+    """
+    try:
+        write(base, target)
+    except (OSError, sqlite3.Error):
+        return
+    _evict(os.path.dirname(target), os.path.basename(target))
+
+
+def write(base: MemoryBase, target: str) -> None:
+    """Write the database, or raise OSError / sqlite3.Error and leave nothing behind."""
+    staging = os.path.join(os.path.dirname(target) or ".", f".{os.path.basename(target)}.{os.getpid()}.tmp")
+    try:
+        connection = sqlite3.connect(staging, isolation_level=None)
+        try:
+            # Durability comes from the fsync before the rename, not from a journal.
+            connection.executescript("PRAGMA journal_mode = OFF; PRAGMA synchronous = OFF;" + SCHEMA)
+            connection.execute("BEGIN")
+            _fill(connection, base)
+            connection.executescript(INDEXES)  # commits
+        finally:
+            connection.close()
+        fd = os.open(staging, os.O_RDONLY)
+        try:
+            os.fsync(fd)
+        finally:
+            os.close(fd)
+        os.replace(staging, target)
+    except BaseException:
+        try:  # noqa: SIM105 - contextlib costs milliseconds to import
+            os.unlink(staging)
+        except OSError:
+            pass
+        raise
+
+
+def _fill(connection: sqlite3.Connection, base: MemoryBase) -> None:
+    from esra_cli.schema import ENTITIES, KINDS
+
+    meta = {"layout": str(LAYOUT), "meta": json.dumps(base.meta), "source": os.path.realpath(base.path)}
+    connection.executemany("INSERT INTO meta VALUES (?, ?)", meta.items())
+    # Every value is a TOML string, number, boolean, array or table (schema.py has no dates).
+    encode = json.JSONEncoder(ensure_ascii=False, check_circular=False).encode
+    for table, kind in KINDS.items():
+        rows = (
+            (record["id"], table, position, _name(record.get(kind.label)), encode(record))
+            for position, record in enumerate(base.records(table))
+        )
+        connection.executemany("INSERT INTO records VALUES (?, ?, ?, ?, ?)", rows)
+    connection.executemany(
+        "INSERT INTO names VALUES (?, ?, ?)",
+        (
+            (table, key, rid)
+            for table in ENTITIES
+            for key, ids in base.name_keys(table).items()
+            for rid in ids
+        ),
+    )
+    connection.executemany(
+        "INSERT INTO refs VALUES (?, ?)",
+        ((target, source) for target, sources in base.back_references.items() for source in sources),
+    )
+
+
+def _name(value: Any) -> str | None:
+    """A record's name in English, for people browsing the database (Datasette)."""
+    return str(value.get("en", "")) if isinstance(value, dict) else None if value is None else str(value)
+
+
+class CompiledBase(FactBase):
+    """A fact base read from its compiled database, one query per question.
+
+    Should a query find the database damaged after all (a page truncated away), the base
+    parses the file, answers from it, and rebuilds the database for the next call.
+    """
+
+    def __init__(self, path: Path, database: str) -> None:
+        self.path = path
+        self._database = database
+        self._fallback: MemoryBase | None = None
+        # immutable: a database is never changed once renamed into place, so SQLite need
+        # not lock it or look for a journal. A missing file raises here: nothing to read.
+        self._db = sqlite3.connect(f"file:{_uri_path(database)}?mode=ro&immutable=1", uri=True)
+        found = dict(self._db.execute("SELECT key, value FROM meta WHERE key IN ('layout', 'meta')"))
+        if found.get("layout") != str(LAYOUT):
+            raise sqlite3.DatabaseError(f"not an esra database of layout {LAYOUT}: {database}")
+        self.meta = json.loads(found["meta"])
+        try:  # noqa: SIM105 - the most recently used databases are the ones eviction keeps
+            os.utime(database)
+        except OSError:
+            pass
+
+    def _rows(self, sql: str, *args: str) -> list[Any]:
+        return self._db.execute(sql, args).fetchall()
+
+    def _memory(self) -> MemoryBase:
+        """The base parsed from the file, once the database failed; its database rebuilt."""
+        if self._fallback is None:
+            self._fallback = load(self.path)
+            build(self._fallback, self._database)
+        return self._fallback
+
+    def records(self, table: str) -> list[Record]:
+        if self._fallback is None:
+            try:
+                sql = "SELECT data FROM records WHERE kind = ? ORDER BY position"
+                return [json.loads(data) for (data,) in self._rows(sql, table)]
+            except (sqlite3.DatabaseError, ValueError):
+                pass
+        return self._memory().records(table)
+
+    def find(self, rid: str) -> tuple[str, Record] | None:
+        if self._fallback is None:
+            try:
+                found = self._rows("SELECT kind, data FROM records WHERE id = ?", rid)
+                return (found[0][0], json.loads(found[0][1])) if found else None
+            except (sqlite3.DatabaseError, ValueError):
+                pass
+        return self._memory().find(rid)
+
+    def referrers(self, rid: str) -> list[str]:
+        if self._fallback is None:
+            try:
+                return [source for (source,) in self._rows("SELECT source FROM refs WHERE target = ?", rid)]
+            except sqlite3.DatabaseError:
+                pass
+        return self._memory().referrers(rid)
+
+    def name_keys(self, table: str, prefix: str | None = None) -> dict[str, list[str]]:
+        if self._fallback is None:
+            # Keys from `prefix` up to the last string that starts with it (TEXT compares
+            # as UTF-8 bytes, and U+10FFFF encodes above every other character).
+            start = prefix or ""
+            sql = "SELECT key, id FROM names WHERE kind = ? AND key >= ? AND key < ?"
+            try:
+                keys: dict[str, list[str]] = {}
+                for key, rid in self._rows(sql, table, start, start + "\U0010ffff"):
+                    keys.setdefault(key, []).append(rid)
+                return keys
+            except sqlite3.DatabaseError:
+                pass
+        return self._memory().name_keys(table, prefix)
+
+
+def _uri_path(path: str) -> str:
+    """A file path as the path of a SQLite URI (urllib.parse costs milliseconds to import)."""
+    return path.replace("%", "%25").replace("?", "%3f").replace("#", "%23")
+
+
+# --- where the databases live ------------------------------------------------------------------
+
+
+def root() -> str | None:
+    """The cache folder, or None when caching is off.
+
+    $ESRA_CACHE, else $XDG_CACHE_HOME/esra where that is an absolute path (the XDG spec
+    says to ignore a relative one), else ~/.cache/esra.
+    """
+    setting = os.environ.get(settings.CACHE_ENV, "")
+    if setting.lower() in ("off", "0", "no", "false"):
+        return None
+    if setting:
+        return setting
+    xdg = os.environ.get("XDG_CACHE_HOME", "")
+    if not os.path.isabs(xdg):
+        xdg = os.path.join(os.path.expanduser("~"), ".cache")
+    return os.path.join(xdg, "esra")
+
+
+def usable_root() -> str | None:
+    """The cache folder, made if missing (0700); None when off, or when it is not safe to use.
+
+    A database is read as esra's own validated data: a folder that another user owns, or
+    that group or others may write to, could hold one planted by someone else, so esra
+    answers from the file instead (ESRA_DEBUG=1 says why, once).
+    """
+    folder = root()
+    if folder is None:
+        return None
+    try:
+        st = os.stat(folder)
+    except FileNotFoundError:
+        try:
+            os.makedirs(folder, mode=0o700, exist_ok=True)
+            os.chmod(folder, 0o700)  # makedirs' mode passes through the umask
+            st = os.stat(folder)
+        except OSError:
+            return None  # read-only or blocked: answers come from the file
+    except OSError:
+        return None
+    if st.st_uid != os.geteuid() or st.st_mode & 0o022:
+        if settings.debug() and folder not in _SAID:
+            _SAID.add(folder)
+            from esra_cli import render  # the one sink for messages, imported on this path only
+
+            why = "another user owns it" if st.st_uid != os.geteuid() else "group or others may write to it"
+            render.error(f"not using the cache folder {folder}: {why}")
+        return None
+    return folder
+
+
+_SAID: set[str] = set()
+
+
+def database_for(path: str) -> str | None:
+    """The database that would hold this very version of the file, or None (off, unsafe, racy)."""
+    folder = usable_root()
+    if folder is None:
+        return None
+    try:
+        st = os.stat(path)
+    except OSError:
+        return None
+    if time.time() - max(st.st_mtime, st.st_ctime) < RACY_SECONDS:
+        return None
+    where = zlib.crc32(os.path.realpath(path).encode("utf-8", "surrogateescape"))
+    stamp = f"{st.st_dev}-{st.st_ino}-{st.st_size}-{st.st_mtime_ns}-{st.st_ctime_ns}"
+    return os.path.join(folder, f"{where:08x}-{stamp}-{code_stamp()}{SUFFIX}")
+
+
+_CODE: list[str] = []
+
+
+def code_stamp() -> str:
+    """esra's version and layout, and a hash of its modules' sizes and mtimes.
+
+    A database must not outlive the code that compiled it, even when the version number
+    stays (a developer's edit, a reinstall). About 30 stat calls: a tenth of a millisecond.
+    """
+    if not _CODE:
+        package = os.path.dirname(os.path.abspath(__file__))
+        with os.scandir(package) as entries:
+            stats = [(e.name, e.stat()) for e in entries if e.name.endswith(".py")]
+        parts = sorted(f"{name}:{st.st_size}:{st.st_mtime_ns}" for name, st in stats)
+        _CODE.append(f"{__version__}-{LAYOUT}-{zlib.crc32(' '.join(parts).encode()):08x}")
+    return _CODE[0]
+
+
+def _evict(folder: str, kept: str) -> None:
+    """After a build: drop older versions of the same file compiled by the same code, the
+    databases whose fact base is gone, temporary files of writers that died, and all but
+    the KEEP most recently used. Databases of other code (a second install of esra) are
+    left to that code, so two installs never delete each other's."""
+    where, code = kept.split("-", 1)[0], kept.rsplit("-", 1)[1]
+    now = time.time()
+    survivors: list[tuple[float, str]] = []
+    for name, st in _listing(folder):
+        full = os.path.join(folder, name)
+        if name.endswith(".tmp"):
+            stale = now - st.st_mtime > 600
+        elif name.endswith(SUFFIX) and name != kept:
+            same = name.startswith(f"{where}-") and name.rsplit("-", 1)[1] == code
+            stale = same or not os.path.exists(_source_of(full))
+        else:
+            stale = False
+        if stale:
+            _remove(full)
+        elif name.endswith(SUFFIX):
+            survivors.append((st.st_mtime, full))
+    for _, full in sorted(survivors, reverse=True)[KEEP:]:
+        _remove(full)
+
+
+def _listing(folder: str) -> Iterator[tuple[str, os.stat_result]]:
+    try:
+        with os.scandir(folder) as entries:
+            found = [(e.name, e.stat()) for e in entries if e.is_file(follow_symlinks=False)]
+    except OSError:
+        return iter(())
+    return iter(found)
+
+
+def _source_of(database: str) -> str:
+    """The fact base a database was compiled from; '' when it cannot be read (then evicted)."""
+    try:
+        connection = sqlite3.connect(f"file:{_uri_path(database)}?mode=ro&immutable=1", uri=True)
+        try:
+            found = connection.execute("SELECT value FROM meta WHERE key = 'source'").fetchone()
+        finally:
+            connection.close()
+    except sqlite3.Error:
+        return ""
+    return str(found[0]) if found else ""
+
+
+def _remove(path: str) -> None:
+    try:  # noqa: SIM105 - contextlib costs milliseconds to import
+        os.unlink(path)
+    except OSError:
+        pass
