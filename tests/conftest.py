@@ -29,6 +29,20 @@ AS_OF = "2026-11-25"
 FULL = os.environ.get("HYPOTHESIS_PROFILE") == "ci"
 
 
+def pytest_configure(config: pytest.Config) -> None:
+    """Byte-compile esra once, as `pip install` does for users.
+
+    An editable install under PYTHONDONTWRITEBYTECODE (set on some CI images) would
+    otherwise compile every module in every one of the hundreds of esra processes the
+    tests start, doubling each one's start-up. esra itself never writes bytecode the
+    user asked it not to (tests/test_cache.py); this is the test harness's own step.
+    """
+    if not hasattr(config, "workerinput"):  # the controller, before xdist's workers start
+        import compileall
+
+        compileall.compile_dir(ROOT / "esra_cli", quiet=1, maxlevels=0)
+
+
 def examples(full: int) -> int:
     """How many examples a property test runs: `full` in CI, a tenth of it (at least 1) otherwise."""
     return full if FULL else max(1, full // 10)
