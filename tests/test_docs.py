@@ -92,3 +92,17 @@ def test_every_check_rule_is_in_the_readme() -> None:
 
     for rule, meaning in RULES.items():
         assert f"| `{rule}` | {meaning} |" in README, rule
+
+
+def test_the_readme_layout_table_lists_every_module() -> None:
+    table = README.split("Layout of `esra_cli/`", 1)[1].split("\n\n", 2)[1]
+    listed = set(re.findall(r"`(\w+)\.py`", table))
+    modules = {p.stem for p in (ROOT / "esra_cli").glob("*.py")} - {"__init__", "__main__"}
+    assert listed == modules
+
+
+def test_the_architecture_map_names_every_module() -> None:
+    architecture = (ROOT / "ARCHITECTURE.md").read_text(encoding="utf-8")
+    modules = {p.stem for p in (ROOT / "esra_cli").glob("*.py")} - {"__init__", "__main__"}
+    assert {m for m in modules if f"`{m}.py`" not in architecture} == set()
+    assert {m for m in re.findall(r"`(\w+)\.py`", architecture) if m not in modules} == set()
