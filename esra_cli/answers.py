@@ -43,6 +43,8 @@ COMPLETES = {
 FLAGS = ("--json", "--cite")
 FORMATS = ("table", "json", "jsonl", "csv", "plain")  # of the list commands; cli.OutputFormat
 REQUIRED = {"person": 1, "org": 1, "region": 1, "search": 1}
+# Commands whose last argument takes every remaining word (joined by spaces): `search 8 novembre`.
+VARIADIC = ("search",)
 DATE_OPTIONS = ("--as-of", "--from", "--to")
 
 

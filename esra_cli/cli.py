@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Annotated, Any
 
 import typer
-from typer.core import TyperGroup
+from typer.core import TyperCommand, TyperGroup
 
 from esra_cli import __version__, answers, compiled, dates, facts, locate, query, render, schema
 from esra_cli.errors import EXIT_FACTS, EXIT_OK, EsraError, UsageError
@@ -64,6 +64,14 @@ class Settings:
 
     facts: Path | None = None
     lang: Lang = DEFAULT_LANG
+
+
+class EsraCommand(TyperCommand):
+    """A command whose usage line names a required argument plainly (NAME, not Typer's {NAME})."""
+
+    def collect_usage_pieces(self, ctx: Any) -> list[str]:
+        pieces: list[str] = super().collect_usage_pieces(ctx)
+        return [p[1:-1] if p.startswith("{") and p.endswith("}") else p for p in pieces]
 
 
 class EsraGroup(TyperGroup):
@@ -168,9 +176,15 @@ def main(
         ),
     ] = None,
     lang: Annotated[
-        Lang,
-        typer.Option("--lang", envvar=LANG_ENV, case_sensitive=False, help="Answer in English or Italian."),
-    ] = DEFAULT_LANG,
+        str | None,
+        typer.Option(
+            "--lang",
+            metavar="[en|it]",
+            callback=_language,
+            help=f"Answer in English or Italian.  [env var: {LANG_ENV}; default: {LANGS[0]}]",
+            show_default=False,
+        ),
+    ] = None,
     version: Annotated[
         bool, typer.Option("--version", help="Show the version and the fact base's date.")
     ] = False,
@@ -184,13 +198,28 @@ def main(
       esra when --from 2025 --json      the 2025 timeline as JSON
       esra --lang it region baviera     a region, in Italian
     """
-    ctx.obj = Settings(facts_path, lang)
+    ctx.obj = Settings(facts_path, Lang(lang or LANGS[0]))
     if version:
         render.write_lines([f"esra {__version__} ({_base_date(ctx.obj)})"])
         raise typer.Exit(EXIT_OK)
     if ctx.invoked_subcommand is None:
         render.write_lines([ctx.get_help()])
         raise typer.Exit(EXIT_OK)
+
+
+def _language(value: str | None) -> str:
+    """--lang, else $ESRA_LANG, else English; a wrong value is blamed on where it was given.
+
+    Not Click's envvar: it names the variable in its message even when the option was typed.
+    """
+    given = value if value is not None else os.environ.get(LANG_ENV)
+    if given is None:
+        return LANGS[0]
+    if given.lower() not in LANGS:
+        where = "'--lang'" if value is not None else f"${LANG_ENV}"
+        choices = ", ".join(repr(code) for code in LANGS)
+        raise typer.BadParameter(f"{given!r} is not one of {choices}.", param_hint=where)
+    return given.lower()
 
 
 def _base_date(settings: Settings) -> str:
@@ -248,7 +277,7 @@ def answer(
     answers.answer(command, base, chosen.lang.value, args, "json" if as_json else fmt.value, fields, cite)
 
 
-@app.command()
+@app.command(cls=EsraCommand)
 def members(
     ctx: typer.Context,
     alliance: Annotated[
@@ -288,7 +317,7 @@ def members(
     )
 
 
-@app.command()
+@app.command(cls=EsraCommand)
 def person(
     ctx: typer.Context,
     name: Annotated[
@@ -313,7 +342,7 @@ def person(
     answer(ctx, "person", as_json, facts_path, lang, cite=cite, name=name, as_of=as_of)
 
 
-@app.command()
+@app.command(cls=EsraCommand)
 def who(
     ctx: typer.Context,
     text: Annotated[str | None, typer.Argument(metavar="[QUERY]", help="Words to filter by.")] = None,
@@ -335,7 +364,7 @@ def who(
     answer(ctx, "who", as_json, facts_path, lang, fmt=fmt, fields=fields, cite=cite, text=text, as_of=as_of)
 
 
-@app.command()
+@app.command(cls=EsraCommand)
 def what(
     ctx: typer.Context,
     text: Annotated[str | None, typer.Argument(metavar="[QUERY]", help="Words to filter by.")] = None,
@@ -356,7 +385,7 @@ def what(
     answer(ctx, "what", as_json, facts_path, lang, fmt=fmt, fields=fields, cite=cite, text=text)
 
 
-@app.command()
+@app.command(cls=EsraCommand)
 def when(
     ctx: typer.Context,
     lo: Annotated[
@@ -386,7 +415,7 @@ def when(
     answer(ctx, "when", as_json, facts_path, lang, fmt=fmt, fields=fields, cite=cite, lo=lo, hi=hi)
 
 
-@app.command()
+@app.command(cls=EsraCommand)
 def where(
     ctx: typer.Context,
     place: Annotated[
@@ -410,7 +439,7 @@ def where(
     answer(ctx, "where", as_json, facts_path, lang, fmt=fmt, fields=fields, cite=cite, place=place)
 
 
-@app.command()
+@app.command(cls=EsraCommand)
 def org(
     ctx: typer.Context,
     name: Annotated[
@@ -433,7 +462,7 @@ def org(
     answer(ctx, "org", as_json, facts_path, lang, cite=cite, name=name, as_of=as_of)
 
 
-@app.command()
+@app.command(cls=EsraCommand)
 def region(
     ctx: typer.Context,
     name: Annotated[
@@ -458,10 +487,12 @@ def region(
     answer(ctx, "region", as_json, facts_path, lang, cite=cite, name=name, as_of=as_of)
 
 
-@app.command()
+@app.command(cls=EsraCommand)
 def search(
     ctx: typer.Context,
-    text: Annotated[str, typer.Argument(metavar="TEXT", help="Each word must start a word of the record.")],
+    text: Annotated[
+        list[str], typer.Argument(metavar="WORDS...", help="Each word must start a word of the record.")
+    ],
     as_json: JsonOpt = False,
     fmt: FormatOpt = OutputFormat.table,
     fields: FieldsOpt = None,
@@ -469,17 +500,17 @@ def search(
     facts_path: FactsOpt = None,
     lang: LangOpt = None,
 ) -> None:
-    """Every record in which each word of TEXT starts a word, in either language.
+    """Every record in which each of the WORDS starts a word, in either language.
 
     \b
     Examples:
       esra search microelettronica
-      esra search "lobby commission" --json
+      esra search lobby commission --json
     """
-    answer(ctx, "search", as_json, facts_path, lang, fmt=fmt, fields=fields, cite=cite, text=text)
+    answer(ctx, "search", as_json, facts_path, lang, fmt=fmt, fields=fields, cite=cite, text=" ".join(text))
 
 
-@app.command()
+@app.command(cls=EsraCommand)
 def disputes(
     ctx: typer.Context,
     as_json: JsonOpt = False,
@@ -499,7 +530,7 @@ def disputes(
     answer(ctx, "disputes", as_json, facts_path, lang, fmt=fmt, fields=fields, cite=cite)
 
 
-@app.command()
+@app.command(cls=EsraCommand)
 def sources(
     ctx: typer.Context,
     as_json: JsonOpt = False,
@@ -519,7 +550,7 @@ def sources(
     answer(ctx, "sources", as_json, facts_path, lang, fmt=fmt, fields=fields, cite=cite)
 
 
-@app.command()
+@app.command(cls=EsraCommand)
 def tree(
     ctx: typer.Context,
     alliance: Annotated[
@@ -546,7 +577,7 @@ def tree(
     answer(ctx, "tree", as_json, facts_path, lang, cite=cite, alliance=alliance, as_of=as_of)
 
 
-@app.command()
+@app.command(cls=EsraCommand)
 def graph(
     ctx: typer.Context,
     name: Annotated[
@@ -577,7 +608,7 @@ def graph(
     render.write_text(draw(base, language, around))
 
 
-@app.command("fields")
+@app.command("fields", cls=EsraCommand)
 def fields_command(
     command: Annotated[str, typer.Argument(metavar="COMMAND", help="A query command, e.g. members.")],
     as_json: JsonOpt = False,
@@ -597,7 +628,7 @@ def fields_command(
     render.write_json(names) if as_json else render.write_lines(names)
 
 
-@app.command("schema")
+@app.command("schema", cls=EsraCommand)
 def schema_command(
     command: Annotated[
         str | None, typer.Argument(metavar="[COMMAND]", help="A query command; all of them when left out.")
@@ -617,7 +648,7 @@ def schema_command(
     render.write_json(views.schema(command) if command else {c: views.schema(c) for c in views.VIEWS})
 
 
-@app.command()
+@app.command(cls=EsraCommand)
 def check(
     ctx: typer.Context,
     against: Annotated[
@@ -658,7 +689,7 @@ def check(
         raise typer.Exit(EXIT_FACTS)
 
 
-@app.command()
+@app.command(cls=EsraCommand)
 def export(
     ctx: typer.Context,
     fmt: Annotated[ExportFormat, typer.Option("--format", help="Output format.")] = ExportFormat.toml,
@@ -750,4 +781,4 @@ def _add_command(target: typer.Typer, kind: schema.Kind) -> None:
     command.__signature__ = inspect.Signature([context, *forms.parameters(kind), dry_run, facts_param])  # type: ignore[attr-defined]
     example = "--source ID" if kind.table != "sources" else "--publisher NAME"
     command.__doc__ = f"Append one {kind.singular} record: esra add {kind.singular} --id ID {example} ..."
-    target.command(kind.singular)(command)
+    target.command(kind.singular, cls=EsraCommand)(command)

@@ -13,8 +13,7 @@ from typing import Any
 from esra_cli import escape
 from esra_cli.facts import FactBase
 from esra_cli.schema import KINDS
-
-LIST_SEPARATOR = "; "
+from esra_cli.views import LIST_SEPARATOR
 
 
 def export(base: FactBase, fmt: str, table: str | None) -> str:
@@ -66,12 +65,12 @@ def _json(data: Any, indent: int | None = None) -> str:
 
 
 def flatten(record: dict[str, Any], prefix: str = "") -> Iterator[tuple[str, str]]:
-    """Nested tables become dotted columns (name.it); lists are joined with '; ', a list of
-    related entities by their ids; null is empty."""
+    """Nested tables become one column per key (name_it), as in query answers; lists are
+    joined with '; ', a list of related entities by their ids; null is empty."""
     for key, value in record.items():
         name = f"{prefix}{key}"
         if isinstance(value, dict):
-            yield from flatten(value, f"{name}.")
+            yield from flatten(value, f"{name}_")
         elif isinstance(value, list):
             items = (v["id"] if isinstance(v, dict) and "id" in v else v for v in value)
             yield name, LIST_SEPARATOR.join(str(v) for v in items)

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import os
 
-from esra_cli.answers import DATE_OPTIONS, FORMATS, QUERIES, REQUIRED
+from esra_cli.answers import DATE_OPTIONS, FORMATS, QUERIES, REQUIRED, VARIADIC
 from esra_cli.settings import FACTS_ENV, LANG_ENV, LANGS
 
 GLOBAL_OPTIONS = ("--facts", "--lang")
@@ -66,6 +66,8 @@ def parse(argv: list[str]) -> Call | None:
         else:
             return None
     names = QUERIES[call.command][0] if call.command else ()
+    if call.command in VARIADIC and len(positionals) > len(names):
+        positionals = [*positionals[: len(names) - 1], " ".join(positionals[len(names) - 1 :])]
     if not call.command or not REQUIRED.get(call.command, 0) <= len(positionals) <= len(names):
         return None
     if call.facts == "" or call.lang not in LANGS:

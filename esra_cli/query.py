@@ -83,8 +83,17 @@ def cited(record: Record) -> Row:
 
 
 def _alternatives(record: Record) -> list[Row]:
-    """A record's conflicting values as views show them: field, value, sources, note."""
-    return [{k: v for k, v in a.items() if k != "quotes"} for a in record.get("alternatives", ())]
+    """A record's conflicting values as views show them: field (by its name in the views),
+    value, sources, note."""
+    return [
+        {k: VIEW_NAMES.get(v, v) if k == "field" else v for k, v in a.items() if k != "quotes"}
+        for a in record.get("alternatives", ())
+    ]
+
+
+# The fact base's period fields by their one name in every view: `since` and `until` (`end`
+# is a jq keyword, and memberships already said since/until).
+VIEW_NAMES = {"start": "since", "end": "until"}
 
 
 def _confirmed(record: Record) -> str | None:
@@ -210,6 +219,29 @@ def _referring(base: FactBase, rid: str, table: str, fields: tuple[str, ...]) ->
     return found
 
 
+def _known_on(base: FactBase, records: Iterable[Record], as_of: dt.date | None) -> list[Record]:
+    """The records a reader on `as_of` could know of: those begun by then, and those dated
+    later that a source dated by then announced (a plan, an appointment to come). Undated
+    records stay; without `as_of`, all of them."""
+    if as_of is None:
+        return list(records)
+    return [
+        r
+        for r in records
+        if (start := _span(r)[0]) is None
+        or dates.first_day(start) <= as_of
+        or any(_written_by(base.get(s), as_of) for s in r["sources"])
+    ]
+
+
+def _written_by(source: Record, as_of: dt.date) -> bool:
+    """Whether a source was surely written on or before `as_of` (its date, or an undated
+    page's `before` bound)."""
+    if "date" in source:
+        return dates.last_day(source["date"]) <= as_of
+    return "before" in source and dates.last_day(source["before"]) <= as_of
+
+
 def _span(record: Record) -> tuple[str | None, str | None]:
     """The start and end of a dated record, whatever its kind calls them."""
     start = record.get("date") or record.get("start") or record.get("since")
@@ -227,8 +259,8 @@ def position_row(base: FactBase, record: Record, lang: str, as_of: dt.date) -> R
         "title": localized(record["title"], lang),
         "organization": ref(base, record.get("organization"), lang),
         "region": ref(base, record.get("region"), lang),
-        "start": record.get("start"),
-        "end": record.get("end"),
+        "since": record.get("start"),
+        "until": record.get("end"),
         "status": dates.status(record.get("start"), record.get("end"), as_of, _confirmed(record)),
         "last_confirmed": _confirmed(record),
         **cited(record),
@@ -258,9 +290,9 @@ def happening_row(base: FactBase, record: Record, lang: str, as_of: dt.date | No
     row: Row = {
         "id": record["id"],
         "type": record.get("type", KINDS[table].singular),
-        "title": localized(title, lang) if isinstance(title, dict) else title,
+        "name": localized(title, lang) if isinstance(title, dict) else title,
         "date": start,
-        "end": end,
+        "until": end,
         "when": localized(record["when"], lang) if "when" in record else None,
         "place": ref(base, record.get("place"), lang),
         "status": record.get("status"),
@@ -274,21 +306,28 @@ def happening_row(base: FactBase, record: Record, lang: str, as_of: dt.date | No
         row["invited"] = localized(record["invited"], lang)
     if "value" in record:
         row["measure"], row["value"] = record.get("measure"), record["value"]
+    later = as_of is not None and start is not None and dates.first_day(start) > as_of
+    if later and row["status"] not in ("planned", "announced"):
+        row["status"] = "upcoming"  # known on the as-of date (_known_on) as still to come
     for link in ("fulfilled_by", "fulfils"):
         if link in record:
             other = base.get(record[link])
             when = other.get("date") or other.get("start")
+            if as_of is not None and when and dates.first_day(when) > as_of:
+                continue  # an outcome that came after the as-of date was not known on it
             row[link] = {"id": other["id"], "name": base.label(other["id"], lang), "date": when}
-    if "fulfilment_inferred" in record:
+    if "fulfilled_by" not in row:
+        pass  # no outcome known (on the as-of date)
+    elif "fulfilment_inferred" in record:
         row["fulfilment"] = {
             "basis": "inferred",
             "inferred_from": record["fulfilment_inferred"],
             "confidence": "low",
         }
-    elif "fulfilled_by" in record:
+    else:
         row["fulfilment"] = {"basis": "reported"}
     # A plan whose day has passed with nothing known to have come of it says so.
-    planned = record.get("status") == "planned" and "fulfilled_by" not in record
+    planned = record.get("status") == "planned" and "fulfilled_by" not in row
     if planned and start and dates.last_day(end or start) < (as_of or dt.date.today()):
         row["outcome"] = "unknown"
     return {**row, **cited(record)}
@@ -299,8 +338,11 @@ def _all_happenings(base: FactBase) -> list[Record]:
     return [r for t in ("events", "agreements", "statements") for r in base.records(t)]
 
 
-def _happenings(base: FactBase, lang: str, records: Iterable[Record]) -> list[Row]:
-    rows = [happening_row(base, r, lang) for r in records]
+def _happenings(
+    base: FactBase, lang: str, records: Iterable[Record], as_of: dt.date | None = None
+) -> list[Row]:
+    """Rows of happenings, oldest first; with `as_of`, only those known on it (_known_on)."""
+    rows = [happening_row(base, r, lang, as_of) for r in _known_on(base, records, as_of)]
     return sorted(rows, key=lambda row: _sort_key(row["date"]))
 
 
@@ -363,7 +405,7 @@ def _chairs(base: FactBase, org: str, lang: str, as_of: dt.date) -> list[Row]:
     """The chair and co-chair records of an organization, oldest first."""
     rows = [
         membership_row(base, m, lang, as_of)
-        for m in _referring(base, org, "memberships", ("organization",))
+        for m in _known_on(base, _referring(base, org, "memberships", ("organization",)), as_of)
         if m["role"] != "member"
     ]
     return sorted(rows, key=lambda m: _sort_key(m["since"] or m["until"]))
@@ -389,17 +431,20 @@ def person(base: FactBase, name: str, lang: str, as_of: dt.date) -> Card:
     """One person: posts with their status on `as_of`, events, agreements, statements."""
     pid = _resolve(base, "people", name, "person", lang)
     record = base.get(pid)
-    positions = [position_row(base, p, lang, as_of) for p in _referring(base, pid, "positions", ("person",))]
-    positions.sort(key=lambda p: _sort_key(p["start"]))
+    positions = [
+        position_row(base, p, lang, as_of)
+        for p in _known_on(base, _referring(base, pid, "positions", ("person",)), as_of)
+    ]
+    positions.sort(key=lambda p: _sort_key(p["since"]))
     data = {
         "id": pid,
         "name": record["name"],
         "aliases": record.get("aliases", []),
         "party": record.get("party"),
         "positions": positions,
-        "events": _happenings(base, lang, _referring(base, pid, "events", ("participants",))),
-        "agreements": _happenings(base, lang, _referring(base, pid, "agreements", ("signatories",))),
-        "statements": _happenings(base, lang, _referring(base, pid, "statements", ("subjects",))),
+        "events": _happenings(base, lang, _referring(base, pid, "events", ("participants",)), as_of),
+        "agreements": _happenings(base, lang, _referring(base, pid, "agreements", ("signatories",)), as_of),
+        "statements": _happenings(base, lang, _referring(base, pid, "statements", ("subjects",)), as_of),
         **cited(record),
     }
     return Card("person", data)
@@ -409,8 +454,8 @@ def who(base: FactBase, query: str | None, lang: str, as_of: dt.date) -> Listing
     """People with their posts and organizations with the people holding posts in them."""
     rows: list[Row] = []
     for record in base.records("people"):
-        held = _referring(base, record["id"], "positions", ("person",))
-        roles = [_role(base, p, lang, as_of, "person") for p in held]
+        held = _known_on(base, _referring(base, record["id"], "positions", ("person",)), as_of)
+        roles = [position_row(base, p, lang, as_of) for p in held]
         rows.append(
             {
                 "id": record["id"],
@@ -422,8 +467,8 @@ def who(base: FactBase, query: str | None, lang: str, as_of: dt.date) -> Listing
             }
         )
     for record in base.records("organizations"):
-        held = _referring(base, record["id"], "positions", ("organization",))
-        roles = [_role(base, p, lang, as_of, "organization") for p in held]
+        held = _known_on(base, _referring(base, record["id"], "positions", ("organization",)), as_of)
+        roles = [position_row(base, p, lang, as_of) for p in held]
         rows.append(
             {
                 "id": record["id"],
@@ -445,22 +490,6 @@ def who(base: FactBase, query: str | None, lang: str, as_of: dt.date) -> Listing
     )
 
 
-def _role(base: FactBase, position: Record, lang: str, as_of: dt.date, side: str) -> Row:
-    """A post seen from one side: a person's post names where; an organization's names who."""
-    row = position_row(base, position, lang, as_of)
-    other = row["person"] if side == "organization" else (row["organization"] or row["region"])
-    return {
-        "title": row["title"],
-        "of" if side == "person" else "holder": other,
-        "start": row["start"],
-        "end": row["end"],
-        "status": row["status"],
-        "last_confirmed": row["last_confirmed"],
-        "id": row["id"],
-        **cited(position),
-    }
-
-
 def what(base: FactBase, query: str | None, lang: str) -> Listing:
     """Events, agreements, collaborations and statements, oldest first, undated last."""
     rows = _happenings(base, lang, _all_happenings(base))
@@ -480,21 +509,21 @@ def when(base: FactBase, lo: str | None, hi: str | None, lang: str, as_of: dt.da
         post = ", ".join(
             filter(None, [row["title"], (row["organization"] or row["region"] or {}).get("name")])
         )
-        for edge, date in (("start", row["start"]), ("end", row["end"])):
+        for edge, date in (("start", row["since"]), ("end", row["until"])):
             if date:
                 entries.append(
                     {
                         "id": row["id"],
                         "type": f"position-{edge}",
-                        "title": f"{who_} {word(edge + 's', lang)} {post}",
+                        "name": f"{who_} {word(edge + 's', lang)} {post}",
                         "date": date,
-                        "end": None,
+                        "until": None,
                         "status": row["status"],
                         **cited(position),
                     }
                 )
-    entries = [e for e in entries if dates.overlaps(e["date"], e["end"], lo, hi)]
-    entries.sort(key=lambda e: (dates.first_day(e["date"]), dates.last_day(e["end"] or e["date"])))
+    entries = [e for e in entries if dates.overlaps(e["date"], e["until"], lo, hi)]
+    entries.sort(key=lambda e: (dates.first_day(e["date"]), dates.last_day(e["until"] or e["date"])))
     return Listing("when", entries, {"from": lo, "to": hi})
 
 
@@ -531,9 +560,10 @@ def org(base: FactBase, name: str, lang: str, as_of: dt.date) -> Card:
     record = base.get(oid)
     listing = _members(base, oid, lang, as_of)
     people = [
-        position_row(base, p, lang, as_of) for p in _referring(base, oid, "positions", ("organization",))
+        position_row(base, p, lang, as_of)
+        for p in _known_on(base, _referring(base, oid, "positions", ("organization",)), as_of)
     ]
-    people.sort(key=lambda p: _sort_key(p["start"]))
+    people.sort(key=lambda p: _sort_key(p["since"]))
     data = {
         "id": oid,
         "name": base.label(oid, lang),
@@ -547,8 +577,8 @@ def org(base: FactBase, name: str, lang: str, as_of: dt.date) -> Card:
         "members": {k: v for k, v in listing.caption.items() if k != "organization"},
         "chairs": _chairs(base, oid, lang, as_of),
         "people": people,
-        "events": _happenings(base, lang, _referring(base, oid, "events", ("participants",))),
-        "statements": _happenings(base, lang, _referring(base, oid, "statements", ("subjects",))),
+        "events": _happenings(base, lang, _referring(base, oid, "events", ("participants",)), as_of),
+        "statements": _happenings(base, lang, _referring(base, oid, "statements", ("subjects",)), as_of),
         **cited(record),
     }
     return Card("org", data)
@@ -559,10 +589,14 @@ def region(base: FactBase, name: str, lang: str, as_of: dt.date) -> Card:
     rid = _resolve(base, "regions", name, "region", lang)
     record = base.get(rid)
     memberships = [
-        membership_row(base, m, lang, as_of) for m in _referring(base, rid, "memberships", ("region",))
+        membership_row(base, m, lang, as_of)
+        for m in _known_on(base, _referring(base, rid, "memberships", ("region",)), as_of)
     ]
     memberships.sort(key=lambda m: _sort_key(m["since"]))
-    people = [position_row(base, p, lang, as_of) for p in _referring(base, rid, "positions", ("region",))]
+    people = [
+        position_row(base, p, lang, as_of)
+        for p in _known_on(base, _referring(base, rid, "positions", ("region",)), as_of)
+    ]
     data = {
         "id": rid,
         "name": base.label(rid, lang),
@@ -573,9 +607,9 @@ def region(base: FactBase, name: str, lang: str, as_of: dt.date) -> Card:
         "memberships": memberships,
         "people": people,
         "places": [ref(base, p["id"], lang) for p in _referring(base, rid, "places", ("region",))],
-        "events": _happenings(base, lang, _referring(base, rid, "events", ("participants",))),
-        "agreements": _happenings(base, lang, _referring(base, rid, "agreements", ("parties",))),
-        "statements": _happenings(base, lang, _referring(base, rid, "statements", ("subjects",))),
+        "events": _happenings(base, lang, _referring(base, rid, "events", ("participants",)), as_of),
+        "agreements": _happenings(base, lang, _referring(base, rid, "agreements", ("parties",)), as_of),
+        "statements": _happenings(base, lang, _referring(base, rid, "statements", ("subjects",)), as_of),
         **cited(record),
     }
     return Card("region", data)
@@ -612,8 +646,8 @@ def disputes(base: FactBase, lang: str) -> Listing:
                     {
                         "id": record["id"],
                         "type": KINDS[table].singular,
-                        "title": base.label(record["id"], lang),
-                        "field": name,
+                        "name": base.label(record["id"], lang),
+                        "field": VIEW_NAMES.get(name, name),
                         "preferred": {"value": record.get(name), "sources": list(record["sources"])},
                         "other": alternative,
                         "confidence": record.get("confidence", "high"),
@@ -624,9 +658,11 @@ def disputes(base: FactBase, lang: str) -> Listing:
 
 def sources(base: FactBase) -> Listing:
     """The source register, in file order."""
-    keys = ("id", "publisher", "title", "date", "dated", "after", "before", "url", "lang")
+    keys = ("publisher", "date", "dated", "after", "before", "url", "lang")
     rows = [
         {
+            "id": r["id"],
+            "name": r.get("title"),
             **{k: r.get(k) for k in keys},
             "confidence": r.get("confidence", "high"),
             "inferred_from": r.get("inferred"),

@@ -87,15 +87,17 @@ def _data_text(view: View, output: Output, out: TextIO) -> str:
     rows = data if isinstance(data, list) else [data]
     if output.format == "jsonl":
         return "".join(json_text(row, out, indent=None) for row in rows)
-    from esra_cli.export import csv_text, flatten
-
-    flat = [dict(flatten(row)) for row in rows]
+    header, cells = views.flat(view.kind, rows, output.fields)
     if output.format == "csv":
-        text = csv_text(
-            flat, first=views.fields(view.kind) if not output.fields else output.fields.split(",")
-        )
-        return for_terminal(text, out)
-    return "".join("\t".join(_one_line(v) for v in row.values()) + "\n" for row in flat)
+        import csv
+        import io
+
+        text = io.StringIO()
+        writer = csv.writer(text, lineterminator="\n")
+        writer.writerow(header)
+        writer.writerows(cells)
+        return for_terminal(text.getvalue(), out)
+    return "".join("\t".join(_one_line(v) for v in row) + "\n" for row in cells)
 
 
 def _one_line(value: str) -> str:
@@ -319,14 +321,14 @@ def _date(value: str | None, lang: str) -> str:
     return dates.display(value, lang) if value else ""
 
 
-def _period(row: Row, lang: str, start: str = "start", end: str = "end") -> str:
+def _period(row: Row, lang: str, start: str = "since", end: str = "until") -> str:
     from esra_cli import dates
 
     return dates.display_span(row.get(start), row.get(end), lang)
 
 
 def _when(row: Row, lang: str) -> str:
-    return _period(row, lang, "date", "end") if row.get("date") else str(row.get("when") or "")
+    return _period(row, lang, "date") if row.get("date") else str(row.get("when") or "")
 
 
 def _conf(row: Row, lang: str) -> str:
@@ -464,8 +466,9 @@ def _members(view: Listing, lang: str) -> RenderableType:
     )
 
 
-def _role_line(role: Row, lang: str) -> str:
-    other = role.get("of") or role.get("holder")
+def _role_line(role: Row, lang: str, side: str) -> str:
+    """A post in `who`: a person's names where it is held, an organization's who holds it."""
+    other = role["person"] if side == "organization" else role["organization"] or role["region"]
     post = ", ".join(filter(None, [role["title"], _name(other)]))
     status = ", ".join(filter(None, [_period(role, lang), _status(role, lang), _conf(role, lang)]))
     return f"{post} ({status})"
@@ -479,7 +482,7 @@ def _who(view: Listing, lang: str) -> RenderableType:
             [
                 r["name"],
                 word(r["type"], lang),
-                "\n".join(_role_line(x, lang) for x in r["roles"]),
+                "\n".join(_role_line(x, lang, r["type"]) for x in r["roles"]),
                 _sources(r),
             ]
             for r in view.rows
@@ -494,7 +497,7 @@ def _happening_table(rows: list[Row], lang: str, title: str | None = None) -> Ta
         (
             [
                 _when(r, lang),
-                r["title"],
+                r["name"],
                 word(r["type"], lang),
                 _event_status(r, lang),
                 _name(r.get("place")),
@@ -520,7 +523,7 @@ def _where(view: Listing, lang: str) -> RenderableType:
                 r["name"],
                 r["country"],
                 _name(r["region"]),
-                "\n".join(f"{_when(e, lang)}: {e['title']}" for e in r["events"] + r["agreements"]),
+                "\n".join(f"{_when(e, lang)}: {e['name']}" for e in r["events"] + r["agreements"]),
                 _sources(r),
             ]
             for r in view.rows
@@ -547,7 +550,7 @@ def _disputes(view: Listing, lang: str) -> RenderableType:
     return _rows(
         table,
         (
-            [r["title"], r["field"], value(r["preferred"]), value(r["other"]), _conf(r, lang)]
+            [r["name"], r["field"], value(r["preferred"]), value(r["other"]), _conf(r, lang)]
             for r in view.rows
         ),
     )
@@ -558,7 +561,7 @@ def _sources_table(view: Listing, lang: str) -> RenderableType:
     return _rows(
         table,
         (
-            [r["id"], r["publisher"], r["title"], _date(r["date"], lang), _conf(r, lang), r["url"]]
+            [r["id"], r["publisher"], r["name"], _date(r["date"], lang), _conf(r, lang), r["url"]]
             for r in view.rows
         ),
     )
@@ -584,7 +587,7 @@ def _memberships(rows: list[Row], lang: str, title: str, side: str) -> Table:
             [
                 _name(r[side]),
                 word(r["role"], lang),
-                _period(r, lang, "since", "until"),
+                _period(r, lang),
                 _status(r, lang),
                 _conf(r, lang),
                 _sources(r),
@@ -686,7 +689,7 @@ def _tree(view: Card, lang: str) -> RenderableType:
     root = Tree(_text(title))
     chairs = root.add(_text(header("chairs", lang)))
     for c in d["chairs"]:
-        period = _period(c, lang, "since", "until")
+        period = _period(c, lang)
         status = ", ".join(filter(None, [_status(c, lang), _conf(c, lang)]))
         label = f"{_name(c['region'])}, {word(c['role'], lang)} ({status})"
         chairs.add(_text(f"{period}: {label}" if period else label))

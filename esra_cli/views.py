@@ -80,8 +80,8 @@ POSITION = obj(
         "title": STR,
         "organization": maybe(REF),
         "region": maybe(REF),
-        "start": maybe(DATE),
-        "end": maybe(DATE),
+        "since": maybe(DATE),
+        "until": maybe(DATE),
         "status": SPAN_STATUS,
         "last_confirmed": maybe(DATE),
         **CITED,
@@ -106,12 +106,12 @@ HAPPENING = obj(
     {
         "id": STR,
         "type": STR,
-        "title": STR,
+        "name": STR,
         "date": maybe(DATE),
-        "end": maybe(DATE),
+        "until": maybe(DATE),
         "when": maybe(STR),
         "place": maybe(REF),
-        "status": maybe({"enum": ["announced", "planned", "held", "cancelled"]}),
+        "status": maybe({"enum": ["announced", "planned", "held", "cancelled", "upcoming"]}),
         **CITED,
     },
     {
@@ -139,9 +139,9 @@ TIMELINE = obj(
     {
         "id": STR,
         "type": STR,
-        "title": STR,
+        "name": STR,
         "date": DATE,
-        "end": maybe(DATE),
+        "until": maybe(DATE),
         "status": maybe(
             {
                 "enum": [
@@ -161,7 +161,7 @@ TIMELINE = obj(
     {
         k: v
         for k, v in HAPPENING["properties"].items()
-        if k not in ("id", "type", "title", "date", "end", "status")
+        if k not in ("id", "type", "name", "date", "until", "status")
     },
 )
 MEMBER = obj(
@@ -178,20 +178,8 @@ MEMBER = obj(
     },
     NOTE,
 )
-ROLE = obj(
-    {
-        "title": STR,
-        "start": maybe(DATE),
-        "end": maybe(DATE),
-        "status": SPAN_STATUS,
-        "last_confirmed": maybe(DATE),
-        "id": STR,
-        **CITED,
-    },
-    {"of": maybe(REF), "holder": REF, **NOTE},
-)
 WHO = obj(
-    {"id": STR, "type": {"enum": ["person", "organization"]}, "name": STR, "roles": array(ROLE), **CITED},
+    {"id": STR, "type": {"enum": ["person", "organization"]}, "name": STR, "roles": array(POSITION), **CITED},
     {"party": maybe(STR), "acronym": maybe(STR), "kind": STR, **NOTE},
 )
 PLACE = obj(
@@ -213,8 +201,8 @@ SEARCH = obj({"id": STR, "type": STR, "name": STR, "sources": SOURCES})
 SOURCE = obj(
     {
         "id": STR,
+        "name": STR,
         "publisher": STR,
-        "title": STR,
         "date": maybe(DATE),
         "dated": maybe(STR),
         "after": maybe(DATE),
@@ -230,7 +218,7 @@ DISPUTE = obj(
     {
         "id": STR,
         "type": STR,
-        "title": STR,
+        "name": STR,
         "field": STR,
         "preferred": obj({"value": {}, "sources": SOURCES}),
         "other": obj({"value": {}, "sources": SOURCES}, {"note": STR}),
@@ -349,20 +337,76 @@ def fields(command: str) -> list[str]:
 
 def schema(command: str, one: bool = False) -> Schema:
     """The JSON Schema (draft 2020-12) of a command's --json output; `one` for `where PLACE`."""
+    from esra_cli import __version__
+
     item, many = VIEWS[command]
     body = array(item) if many and not one else item
     return {
         "$schema": "https://json-schema.org/draft/2020-12/schema",
+        # The contract's version: a script may check it before trusting the field names.
+        "$id": f"https://esra.invalid/schema/{__version__}/{command}.json",
         "title": f"esra {command} --json",
         **body,
     }
+
+
+# Lists in CSV and plain cells: joined by this, a related entity by its id.
+LIST_SEPARATOR = "; "
+
+
+def flat(kind: str, data: Any, wanted: str | None) -> tuple[list[str], list[list[str]]]:
+    """A view as CSV or plain columns: the header and one row of cells per item.
+
+    The columns are the requested fields in the requested order (all of them by default),
+    the same on every row: a field holding an object (a related entity, localized names)
+    becomes one column per property of its schema, `region_id` and `region_name`, empty
+    where it is null; a list becomes one cell, its items joined by LIST_SEPARATOR.
+    """
+    properties = VIEWS[kind][0]["properties"]
+    names = _names(wanted) if wanted else list(properties)
+    columns: list[tuple[str, str, str | None]] = []  # (header, field, property of an object)
+    for name in names:
+        nested = _object_properties(properties[name])
+        columns += [(f"{name}_{p}", name, p) for p in nested] if nested else [(name, name, None)]
+    items = data if isinstance(data, list) else [data]
+    rows = [[_cell(item.get(name), part) for _, name, part in columns] for item in items]
+    return [header for header, _, _ in columns], rows
+
+
+def _object_properties(schema: Schema) -> list[str]:
+    """The properties of a field that holds an object (or null), else none."""
+    options = schema.get("anyOf", [schema])
+    found = [o for o in options if o.get("type") == "object"]
+    return list(found[0]["properties"]) if found else []
+
+
+def _cell(value: Any, part: str | None) -> str:
+    if part is not None:
+        value = None if value is None else value.get(part)
+    if value is None:
+        return ""
+    if isinstance(value, list):
+        return LIST_SEPARATOR.join(
+            str(v["id"]) if isinstance(v, dict) and "id" in v else _cell(v, None) for v in value
+        )
+    if isinstance(value, dict):
+        import json
+
+        return json.dumps(value, ensure_ascii=False)
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return str(value)
+
+
+def _names(wanted: str) -> list[str]:
+    return [name.strip() for name in wanted.split(",") if name.strip()]
 
 
 def select(kind: str, data: Any, wanted: str | None) -> Any:
     """Keep only the `wanted` fields (comma-separated) of each item; an unknown one is a usage error."""
     if not wanted:
         return data
-    names = [name.strip() for name in wanted.split(",") if name.strip()]
+    names = _names(wanted)
     known = fields(kind)
     unknown = [name for name in names if name not in known]
     if unknown:

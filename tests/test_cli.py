@@ -339,7 +339,7 @@ def test_confidence_shows_in_chairs_memberships_and_roles(run: Run) -> None:
         in who.stdout
     )
     roles = [r for row in json.loads(run("who", "ara", "--json").stdout) for r in row["roles"]]
-    ara = [r for r in roles if "ara" in ((r.get("of") or {}).get("id"), r.get("holder", {}).get("id"))]
+    ara = [r for r in roles if (r["organization"] or {}).get("id") == "ara"]
     assert {r["id"]: r["confidence"] for r in ara} == {
         "guidesi-presidente-ara": "low",
         "chivite-presidente-ara": "low",

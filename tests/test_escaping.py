@@ -85,7 +85,7 @@ def test_csv_is_exact_piped_and_visible_on_a_terminal(tmp_path: Path) -> None:
         code, piped, _ = run(base, *args)
         assert code == 0
         assert name in [
-            row["name" if "members" in args else "name.en"] for row in csv.DictReader(io.StringIO(piped))
+            row["name" if "members" in args else "name_en"] for row in csv.DictReader(io.StringIO(piped))
         ]
         code, shown, _ = run(base, *args, terminal=True)
         assert code == 0

@@ -16,6 +16,8 @@ import pydot
 import pytest
 import rdflib
 
+import esra_cli
+from esra_cli import views
 from tests.conftest import AS_OF, Run
 from tests.test_process import ESRA
 
@@ -292,3 +294,73 @@ def test_cite_numbers_sources_under_the_table(run: Run) -> None:
     italian = run("person", "tronzano", "--cite", "--lang", "it").stdout
     assert "Fonti:" in italian
     assert "8 novembre 2024" in italian
+
+
+# --- issue 11: one JSON vocabulary, flat plain and CSV --------------------------------------
+
+# jq's keywords: a field named after one cannot be used in jq's object shorthand ({end}).
+JQ_KEYWORDS = {"def", "if", "then", "elif", "else", "end", "as", "reduce", "foreach", "try", "catch",
+               "label", "import", "include", "and", "or", "not", "__loc__"}  # fmt: skip
+
+
+def _field_names(schema: dict[str, object]) -> set[str]:
+    names: set[str] = set()
+    for key, value in schema.items():
+        if key == "properties" and isinstance(value, dict):
+            names |= set(value)
+        if isinstance(value, dict):
+            names |= _field_names(value)
+        elif isinstance(value, list):
+            names |= {n for item in value if isinstance(item, dict) for n in _field_names(item)}
+    return names
+
+
+@pytest.mark.parametrize("command", list(views.VIEWS))
+def test_no_field_is_a_jq_keyword_and_periods_say_since_and_until(command: str) -> None:
+    names = _field_names(views.schema(command))
+    assert names & JQ_KEYWORDS == set()
+    assert not names & {"start", "end", "of", "holder"}  # one name for each end of a period
+    if shutil.which("jq"):  # jq itself, where installed: its shorthand over every top-level field
+        fields = ", ".join(views.fields(command))
+        done = subprocess.run(
+            ["jq", "-c", f"{{{fields}}}"], input="{}", capture_output=True, text=True, check=False
+        )
+        assert done.returncode == 0, done.stderr
+
+
+def test_a_record_is_named_name_in_every_command(run: Run) -> None:
+    event = "lombardia-joins-esra"
+    calls = (
+        ["what", "Lombardy joins"],
+        ["search", "Lombardy", "joins"],
+        ["when", "--from", "2024-11-08", "--to", "2024-11-08"],
+    )
+    names = [
+        next(r["name"] for r in json.loads(run(*args, "--json").stdout) if r["id"] == event) for args in calls
+    ]
+    assert len(set(names)) == 1, names
+    assert views.schema("sources")["$id"].endswith(f"/{esra_cli.__version__}/sources.json")
+
+
+def test_plain_and_csv_columns_are_the_same_on_every_row(run: Run) -> None:
+    plain = run("where", "--format", "plain", "--fields", "name,region,country").stdout.splitlines()
+    assert {len(line.split("\t")) for line in plain} == {4}  # name, region_id, region_name, country
+    brussels = next(line for line in plain if line.startswith("Brussels"))
+    assert brussels.split("\t") == ["Brussels", "", "", "BE"]
+    header = run("where", "--format", "csv", "--fields", "name,region,country").stdout.splitlines()[0]
+    assert header == "name,region_id,region_name,country"
+    rows = list(csv.reader(io.StringIO(run("members", "--format", "csv").stdout)))
+    assert len({len(row) for row in rows}) == 1
+
+
+def test_a_wrong_language_is_blamed_on_where_it_was_given(run: Run) -> None:
+    typed = run("--lang", "fr", "members")
+    assert typed.exit_code == 2 and "'--lang'" in typed.stderr and "ESRA_LANG" not in typed.stderr
+    from_env = run("members", "--help", env={"ESRA_LANG": "fr"})
+    assert from_env.exit_code == 2 and "$ESRA_LANG" in from_env.stderr
+
+
+@pytest.mark.parametrize("command", ["person", "org", "region", "search", "fields"])
+def test_usage_names_a_required_argument_plainly(run: Run, command: str) -> None:
+    usage = run(command, "--help").stdout.splitlines()[0]
+    assert "{" not in usage and usage.split()[-1].isupper()

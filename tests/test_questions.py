@@ -6,11 +6,12 @@ date at the source's precision and its sources.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 from typing import Any
 
 from esra_cli.dates import first_day
-from tests.conftest import AS_OF
+from tests.conftest import AS_OF, Run
 
 Data = Callable[..., Any]
 ANNOUNCEMENT = "corcom-2024-11-08"
@@ -63,7 +64,7 @@ def test_who_pushed_for_joining_and_what_post_he_holds(data: Data) -> None:
     post = posts["guidesi-assessore-sviluppo-economico"]
     assert post["title"] == "regional minister for economic development"
     assert post["region"] == {"id": "lombardia", "name": "Lombardy"}
-    assert post["start"] == "2021-01"
+    assert post["since"] == "2021-01"
     # No source read confirms the post after the announcement: current, but only presumed.
     assert (post["status"], post["last_confirmed"]) == ("presumed current", "2024-11-08")
     statements = by_id(guidesi["statements"])
@@ -74,10 +75,10 @@ def test_the_ara_presidency_start_is_a_conflict_with_both_sides_sourced(data: Da
     post = by_id(data("person", "guidesi", "--as-of", AS_OF)["positions"])["guidesi-presidente-ara"]
     assert post["organization"]["id"] == "ara"
     # Preferred: the official Lombardy release's 1 January; the other side: Il Foglio's "oggi".
-    assert (post["start"], post["end"], post["confidence"]) == ("2025-01-01", None, "low")
+    assert (post["since"], post["until"], post["confidence"]) == ("2025-01-01", None, "low")
     assert post["sources"][0] == "lombardia-presseportal" and ANNOUNCEMENT in post["sources"]
     assert post["alternatives"] == [
-        {"field": "start", "value": "2024-11-29", "sources": ["ilfoglio-2024-11-29", "primamonza-2024-11"]}
+        {"field": "since", "value": "2024-11-29", "sources": ["ilfoglio-2024-11-29", "primamonza-2024-11"]}
     ]
     # Still president in September 2025, nothing since: presumed, with that date.
     assert (post["status"], post["last_confirmed"]) == ("presumed current", "2025-09-14")
@@ -97,7 +98,7 @@ def test_ara_presidency_is_planned_before_january_and_current_in_2025(data: Data
 def test_ecrn_presidency_ended_on_4_february_2026(data: Data) -> None:
     posts = by_id(data("person", "guidesi", "--as-of", "2026-03-01")["positions"])
     ecrn = posts["guidesi-presidente-ecrn"]
-    assert (ecrn["start"], ecrn["end"], ecrn["status"]) == ("2024", "2026-02-04", "past")
+    assert (ecrn["since"], ecrn["until"], ecrn["status"]) == ("2024", "2026-02-04", "past")
     ecrn_then = by_id(data("person", "guidesi", "--as-of", "2025-06-01")["positions"])
     assert ecrn_then["guidesi-presidente-ecrn"]["status"] == "current"
 
@@ -186,7 +187,12 @@ def test_who_chairs_esra_over_time(data: Data) -> None:
     chairs = {(c["region"]["id"], c["role"]): c["status"] for c in esra["chairs"]}
     assert chairs[("piemonte", "chair")] == "current"
     assert chairs[("sassonia", "chair")] == "past"
-    assert chairs[("catalogna", "chair")] == "upcoming"
+    # Catalonia's 2026 chair was first reported on 4 July 2025: on 1 June nobody knew of it.
+    assert ("catalogna", "chair") not in chairs
+    august = data("org", "esra", "--as-of", "2025-08-01")
+    assert {(c["region"]["id"], c["role"]): c["status"] for c in august["chairs"]}[
+        ("catalogna", "chair")
+    ] == "upcoming"
     # The handover of 8 November 2024: Piedmont chairs from that day, not from "2025".
     handover = data("org", "esra", "--as-of", "2024-11-10")
     now = {c["region"]["id"] for c in handover["chairs"] if c["role"] == "chair" and c["status"] == "current"}
@@ -277,10 +283,41 @@ def test_disputes_lists_each_conflict_with_both_sides_sourced(data: Data, run: A
     sides = {(r["id"], r["field"], r["other"]["value"]) for r in rows}
     assert {
         ("esra-members-after-turin", "value", 32),  # ESRA's size after Turin: 35 / 32
-        ("guidesi-presidente-ara", "start", "2024-11-29"),  # 1 January 2025 / 29 November 2024
+        ("guidesi-presidente-ara", "since", "2024-11-29"),  # 1 January 2025 / 29 November 2024
         ("ecrn", "founded", "2003"),  # 2004 / 2003
         ("esra-founding-count", "value", 23),  # 27 / the variants
     } <= sides
     assert all(r["preferred"]["sources"] and r["other"]["sources"] for r in rows)
     table = run("disputes").stdout
     assert "35 (lospiffero-2024-11, mesap-undated)" in table and "32 (anie-2024-11)" in table
+
+
+# --- issue 11: --as-of applies to everything dated ------------------------------------------
+
+
+def test_as_of_leaves_out_what_nobody_knew_and_shows_what_was_announced_as_to_come(data: Data) -> None:
+    card = data("person", "guidesi", "--as-of", "2024-11-08")
+    events = {e["id"]: e["status"] for e in card["events"]}
+    assert "ara-monza-2024" not in events  # 29 November 2024: reported after the date
+    assert events["lombardia-joins-esra"] == "held"
+    posts = {p["id"]: p["status"] for p in card["positions"]}
+    assert posts["guidesi-presidente-ara"] == "upcoming"  # announced on 8 November 2024
+    before = data("person", "guidesi", "--as-of", "2020-06-01")
+    assert [p["id"] for p in before["positions"]] == []  # none of his posts had begun or been announced
+
+
+def test_as_of_keeps_a_plan_planned_and_hides_an_outcome_not_yet_known(data: Data) -> None:
+    region = data("region", "lombardia", "--as-of", "2024-12-01")
+    plan = next(e for e in region["events"] if e["id"] == "semiconductor-ecosystems-meeting-plan")
+    assert plan["status"] == "planned"
+    assert "fulfilled_by" not in plan  # the April 2025 meeting had not happened on 1 December 2024
+    later = data("region", "lombardia", "--as-of", "2025-06-01")
+    plan = next(e for e in later["events"] if e["id"] == "semiconductor-ecosystems-meeting-plan")
+    assert plan["fulfilled_by"]["id"] == "ecosistema-nord-ovest-2025"
+
+
+def test_members_long_before_the_alliance_are_none_and_stderr_says_so(run: Run) -> None:
+    result = run("members", "--as-of", "2000-01-01")
+    assert (result.exit_code, result.stdout) == (0, "")
+    assert result.stderr == "no members known\n"
+    assert json.loads(run("members", "--as-of", "2000-01-01", "--json").stdout) == []

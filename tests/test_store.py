@@ -65,7 +65,7 @@ def test_add_with_localized_text_lists_and_refs(run: Run, facts_copy: Path) -> N
     assert run(*args).exit_code == 0
     rows = {r["id"]: r for r in json.loads(run("--facts", str(facts_copy), "what", "--json").stdout)}
     event = rows["turin-2026"]
-    assert (event["title"], event["date"], event["status"], event["confidence"]) == (
+    assert (event["name"], event["date"], event["status"], event["confidence"]) == (
         "Meeting",
         "2026-01",
         "planned",
@@ -182,7 +182,7 @@ def test_csv_export_has_a_row_per_record_with_kind_and_sources(run: Run, shipped
     assert guidesi["kind"] == "person"
     assert guidesi["sources"] == "corcom-2024-11-08; fanpage-2021-01; radiolombardia-2023-03-10"
     bavaria = next(r for r in rows if r["id"] == "baviera")
-    assert (bavaria["name.it"], bavaria["name.local"]) == ("Baviera", "Bayern")
+    assert (bavaria["name_it"], bavaria["name_local"]) == ("Baviera", "Bayern")
 
 
 def test_sqlite_export_holds_every_record_its_names_and_references(

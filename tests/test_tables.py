@@ -58,7 +58,7 @@ CELL = st.text(st.characters(codec="utf-8"), max_size=30)  # all but surrogates
 def test_any_cell_text_pipes_as_rich_pads_it(cells: list[tuple[str, str, str]], encoding: str) -> None:
     # Newlines, wide and zero-width characters, markup-like brackets, control characters, ''.
     rows = [
-        {"id": a, "publisher": b, "title": c, "date": None, "confidence": "high", "url": a + c}
+        {"id": a, "publisher": b, "name": c, "date": None, "confidence": "high", "url": a + c}
         for a, b, c in cells
     ]
     view = Listing("sources", rows)
