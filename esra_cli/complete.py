@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import os
 
-from esra_cli.answers import COMPLETES, QUERIES
+from esra_cli.answers import COMPLETES, QUERIES, VARIADIC
 from esra_cli.fastpath import parse
 
 SHELLS = ("complete_bash", "complete_zsh", "complete_fish")
@@ -32,9 +32,14 @@ def run() -> int | None:
     if typed.startswith("-") or "--" in args:
         return None
     call = parse([*args, typed])
-    if call is None or call.command not in COMPLETES or call.args.get(QUERIES[call.command][0][0]) != typed:
-        return None  # not a query command's NAME: an option's value, a command, a second word
-    offered = _candidates(COMPLETES[call.command], typed, call.facts, call.lang)
+    names = QUERIES[call.command][0] if call is not None else ()
+    free = call is not None and call.command in VARIADIC  # every further word is its argument
+    if call is None or not names or (call.args.get(names[-1]) != typed and not free):
+        return None  # not a query command's argument: an option's value, a command, a second word
+    if call.command in COMPLETES:
+        offered = _candidates(COMPLETES[call.command], typed, call.facts, call.lang)
+    else:
+        offered = []  # free words (`what`, `who`, `search`): nothing to offer, not file names
     if shell != "complete_bash":
         width = _rich_width()
         if not all(_plain(label, width) for _, label in offered):
@@ -112,7 +117,7 @@ def _format(shell: str, offered: list[tuple[str, str]]) -> str:
     if shell == "complete_fish":
         return "".join(f"{value}\t{label}\n" for value, label in offered) or "\n"
     if not offered:
-        return "_files\n"  # zsh: nothing of ours, so let zsh offer files
+        return ""  # zsh: no match (Typer would print `_files`: a query never takes a file)
 
     def escape(text: str) -> str:
         for mark, escaped in (('"', '""'), ("'", "''"), ("$", "\\$"), ("`", "\\`"), (":", "\\\\:")):

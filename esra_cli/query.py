@@ -696,10 +696,24 @@ def completions(base: FactBase, table: str, incomplete: str, lang: str) -> list[
             continue
         label = base.label(rid, lang)
         names = [rid, key, label, base.label(rid, "it" if lang == "en" else "en")]
-        for form in (name.replace(" ", "-") for name in names):
-            if form.startswith(incomplete) and form not in found and form.isprintable():
+        forms = [form for form in (name.replace(" ", "-") for name in names) if form.startswith(incomplete)]
+        if not forms:  # typed with capitals or accents ('Baden-Wü', 'Beiß'): kept as typed,
+            forms = [_as_typed(incomplete, key)]  # completed with the rest of the folded name
+        for form in forms:
+            if form not in found and form.isprintable():
                 found[form] = clean(label, lines=False)
     return sorted(found.items(), key=lambda item: (item[0].lower(), item[0]))
+
+
+def _as_typed(typed: str, key: str) -> str:
+    """`typed` followed by what its folded form lacks of `key`: 'Beiß' + 'wenger'. Lookup folds
+    the candidate back to `key`."""
+    from esra_cli.names import fold
+
+    rest = key[len(fold(typed)) :]
+    if typed and not typed[-1].isalnum():
+        rest = rest.lstrip()
+    return typed + rest.replace(" ", "-")
 
 
 def tree(base: FactBase, alliance: str, lang: str, as_of: dt.date) -> Card:
