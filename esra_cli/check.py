@@ -7,6 +7,8 @@ record has, and line numbers are looked up only when there is a problem to repor
 
 from __future__ import annotations
 
+import re
+
 from esra_cli import dates
 from esra_cli.i18n import article
 from esra_cli.names import fold, table_name_keys
@@ -85,8 +87,6 @@ def header_lines(text: str) -> dict[str, list[int]]:
     `people`; a line inside a multi-line string or a multi-line array is not a header.
     Called for a base that parsed, and only when there is a problem to place.
     """
-    import re
-
     special = re.compile(r"""\"\"\"|'''|["'#\[\]{}\n]""")
     lines: dict[str, list[int]] = {}
     line, depth, at, start_of_line = 1, 0, 0, True
@@ -270,6 +270,9 @@ def _field_problems(kind: Kind, record: dict[str, Any]) -> list[tuple[str, str]]
             found.append(("period", f"{end} {last} is before {start} {first}"))
     if "date" in record and "start" in record:
         found.append(("period", "give either date or start/end, not both"))
+    nuts, country = record.get("nuts"), record.get("country")
+    if type(nuts) is str and type(country) is str and not nuts.startswith(NUTS_COUNTRY.get(country, country)):
+        found.append(("field", f"nuts: {nuts} is not a code of {country}"))
     return found
 
 
@@ -355,7 +358,25 @@ def _type_problem(field: Field, value: Any) -> str | None:
             return "must be an integer"
     elif kind in {"text", "texts"}:
         return _localized_problem(field, value)
+    elif kind == "country":
+        if type(value) is not str or not _is_country(value):
+            return f"not an ISO 3166-1 alpha-2 country code: {value!r}"
+    elif kind == "nuts" and (type(value) is not str or not _NUTS.fullmatch(value)):
+        return f"not a NUTS code (two capitals, then up to three capitals or digits): {value!r}"
     return None
+
+
+def _is_country(code: str) -> bool:
+    """Whether `code` is an ISO 3166-1 alpha-2 code, as the iso3166 package keeps the list."""
+    from iso3166 import countries_by_alpha2
+
+    return code in countries_by_alpha2
+
+
+# NUTS: the country's two letters (Greece EL, the United Kingdom UK), then one to three
+# capitals or digits, one per level.
+_NUTS = re.compile(r"[A-Z]{2}[0-9A-Z]{0,3}")
+NUTS_COUNTRY = {"GR": "EL", "GB": "UK"}
 
 
 def _localized_problem(field: Field, value: Any) -> str | None:

@@ -33,6 +33,8 @@ _METAVAR = {
     "int": "N",
     "choice": "VALUE",
     "quotes": "SOURCE=TEXT",
+    "country": "CC",
+    "nuts": "CODE",
 }
 # Conflicting values are [[<table>.alternatives]] sub-tables: a curator writes them in the file.
 _NO_FLAG = ("alternatives",)

@@ -19,7 +19,8 @@ class Field:
     type is one of: id, str, text (a table of it/en/local strings), texts (a table of it/en
     string lists), strs (list of strings), date (ISO at any precision), int, ref (one id),
     refs (list of ids), choice (one of `choices`), quotes (a table: source id -> verbatim
-    quote), alternatives (an array of tables: another sourced value of one field).
+    quote), alternatives (an array of tables: another sourced value of one field), country
+    (an ISO 3166-1 alpha-2 code), nuts (a NUTS code of the record's country).
     """
 
     __slots__ = ("choices", "help", "name", "refs", "required", "type")
@@ -119,8 +120,8 @@ KINDS: dict[str, Kind] = {
             "name",
             Field("name", "text", required=True),
             Field("aliases", "strs"),
-            Field("country", "str", required=True, help="ISO 3166-1 alpha-2"),
-            Field("nuts", "str", help="NUTS code"),
+            Field("country", "country", required=True, help="ISO 3166-1 alpha-2 code, e.g. IT"),
+            Field("nuts", "nuts", help="NUTS code, e.g. ITC4"),
         ),
         _kind(
             "places",
@@ -129,7 +130,7 @@ KINDS: dict[str, Kind] = {
             Field("name", "text", required=True),
             Field("aliases", "strs"),
             Field("kind", "choice", required=True, choices=("city", "venue")),
-            Field("country", "str", required=True),
+            Field("country", "country", required=True, help="ISO 3166-1 alpha-2 code, e.g. IT"),
             Field("region", "ref", refs=("regions",)),
         ),
         _kind(

@@ -354,3 +354,55 @@ def test_add_refuses_a_base_with_several_hard_links(facts_copy: Path) -> None:
     assert "2 hard links" in result.stderr and result.stderr.count("\n") == 1
     assert digest(facts_copy) == digest(twin) == before
     assert facts_copy.samefile(twin)
+
+
+# --- issue 11: country codes and NUTS codes are checked ----------------------------------------
+
+REGION = ["add", "region", "--id", "slaskie", "--name-it", "Slesia", "--name-en", "Silesia",
+          "--source", "ansa-2024-11-08", "--quote", "ansa-2024-11-08=Regione Lombardia"]  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("extra", "says"),
+    [
+        (["--country", "Poland"], "country: not an ISO 3166-1 alpha-2 country code: 'Poland'"),
+        (["--country", "XX"], "country: not an ISO 3166-1 alpha-2 country code: 'XX'"),
+        (["--country", "pl"], "country: not an ISO 3166-1 alpha-2 country code: 'pl'"),
+        (["--country", "PL", "--nuts", "PL-22"], "nuts: not a NUTS code"),
+        (["--country", "PL", "--nuts", "DE12"], "nuts: DE12 is not a code of PL"),
+    ],
+)
+def test_add_refuses_a_country_or_nuts_code_that_is_not_one(
+    run: Run, facts_copy: Path, extra: list[str], says: str
+) -> None:
+    before = facts_copy.read_bytes()
+    result = run("--facts", str(facts_copy), *REGION, *extra)
+    assert result.exit_code == 4
+    assert says in result.stderr
+    assert facts_copy.read_bytes() == before
+
+
+def test_add_takes_a_country_and_nuts_code_and_check_passes(run: Run, facts_copy: Path) -> None:
+    assert run("--facts", str(facts_copy), *REGION, "--country", "PL", "--nuts", "PL22").exit_code == 0
+    assert run("--facts", str(facts_copy), "check").exit_code == 0
+    greek = [
+        "--id",
+        "attiki",
+        "--name-it",
+        "Attica",
+        "--name-en",
+        "Attica",
+        "--country",
+        "GR",
+        "--nuts",
+        "EL30",
+    ]
+    assert run("--facts", str(facts_copy), *REGION[:2], *greek, *REGION[8:]).exit_code == 0
+
+
+def test_check_finds_a_country_name_in_the_base(run: Run, facts_copy: Path) -> None:
+    text = facts_copy.read_text(encoding="utf-8").replace('country = "PL"', 'country = "Poland"', 1)
+    facts_copy.write_text(text, encoding="utf-8")
+    result = run("--facts", str(facts_copy), "check")
+    assert result.exit_code == 4
+    assert "country: not an ISO 3166-1 alpha-2 country code: 'Poland' [field]" in result.stdout
