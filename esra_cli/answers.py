@@ -29,6 +29,7 @@ QUERIES: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
     "sources": ((), LISTS),
     "disputes": ((), LISTS),
     "tree": (("alliance",), ("--as-of",)),
+    "show": (("id",), ()),
 }
 # The kind of entity each command's NAME argument completes to (shell completion):
 # a table of the base, or "alliances", the organizations that members and tree accept.
@@ -42,7 +43,7 @@ COMPLETES = {
 }
 FLAGS = ("--json", "--cite")
 FORMATS = ("table", "json", "jsonl", "csv", "plain")  # of the list commands; cli.OutputFormat
-REQUIRED = {"person": 1, "org": 1, "region": 1, "search": 1}
+REQUIRED = {"person": 1, "org": 1, "region": 1, "search": 1, "show": 1}
 # Commands whose last argument takes every remaining word (joined by spaces): `search 8 novembre`.
 VARIADIC = ("search",)
 DATE_OPTIONS = ("--as-of", "--from", "--to")
@@ -95,6 +96,8 @@ def view(command: str, base: FactBase, lang: str, args: dict[str, Any]) -> View:
             return query.sources(base)
         case "disputes":
             return query.disputes(base, lang)
+        case "show":
+            return query.show(base, args["id"], lang)
         case "tree":
             return query.tree(base, args.get("alliance") or DEFAULT_ALLIANCE, lang, on)
     raise ValueError(f"not a query command: {command}")

@@ -20,7 +20,7 @@ from typer.core import TyperCommand, TyperGroup
 
 from esra_cli import __version__, answers, compiled, dates, facts, locate, query, render, schema
 from esra_cli.errors import EXIT_FACTS, EXIT_OK, EsraError, UsageError
-from esra_cli.settings import FACTS_ENV, LANG_ENV, LANGS
+from esra_cli.settings import DEFAULT_ALLIANCE, FACTS_ENV, LANG_ENV, LANGS
 
 EPILOG = "Docs, exit codes and the JSON contract: see README.md."
 
@@ -287,7 +287,7 @@ def members(
             help="Alliance: esra, ara or ecrn.",
             autocompletion=_completer("members"),
         ),
-    ] = "esra",
+    ] = DEFAULT_ALLIANCE,
     as_of: AsOfOpt = None,
     as_json: JsonOpt = False,
     fmt: FormatOpt = OutputFormat.table,
@@ -560,7 +560,7 @@ def tree(
             help="Alliance: esra, ara or ecrn.",
             autocompletion=_completer("tree"),
         ),
-    ] = "esra",
+    ] = DEFAULT_ALLIANCE,
     as_of: AsOfOpt = None,
     as_json: JsonOpt = False,
     cite: CiteOpt = False,
@@ -575,6 +575,26 @@ def tree(
       esra tree ara --lang it
     """
     answer(ctx, "tree", as_json, facts_path, lang, cite=cite, alliance=alliance, as_of=as_of)
+
+
+@app.command(cls=EsraCommand)
+def show(
+    ctx: typer.Context,
+    rid: Annotated[str, typer.Argument(metavar="ID", help="A record's id, as search and --json give it.")],
+    as_json: JsonOpt = False,
+    cite: CiteOpt = False,
+    facts_path: FactsOpt = None,
+    lang: LangOpt = None,
+) -> None:
+    """One record of any kind in full: every field, linked records by name, sources and quotes.
+
+    \b
+    Examples:
+      esra show lombardia-baviera-declaration
+      esra search bavaria intent        (finds the id)
+      esra show ansa-2024-11-08 --json
+    """
+    answer(ctx, "show", as_json, facts_path, lang, cite=cite, id=rid)
 
 
 @app.command(cls=EsraCommand)

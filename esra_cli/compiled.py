@@ -36,7 +36,7 @@ if TYPE_CHECKING:
     from esra_cli.facts import Path, Record
 
 # Bump when the tables below change, so that a database of another layout is never misread.
-LAYOUT = 1
+LAYOUT = 2
 RACY_SECONDS = 2.0
 # Databases kept in the folder: the most recently used, one per version of each fact base.
 KEEP = 16
@@ -49,6 +49,7 @@ CREATE TABLE records (
 );
 CREATE TABLE names (kind TEXT NOT NULL, key TEXT NOT NULL, id TEXT NOT NULL);
 CREATE TABLE refs (target TEXT NOT NULL, source TEXT NOT NULL);
+CREATE VIRTUAL TABLE search USING fts5(id UNINDEXED, words, detail = none, columnsize = 0);
 """
 # Made once the rows are in: building an index over sorted input beats updating it per row.
 INDEXES = """
@@ -114,6 +115,7 @@ def write(base: MemoryBase, target: str) -> None:
 
 
 def _fill(connection: sqlite3.Connection, base: MemoryBase) -> None:
+    from esra_cli.matching import indexed
     from esra_cli.schema import ENTITIES, KINDS
 
     meta = {"layout": str(LAYOUT), "meta": json.dumps(base.meta), "source": os.path.realpath(base.path)}
@@ -134,6 +136,12 @@ def _fill(connection: sqlite3.Connection, base: MemoryBase) -> None:
             for key, ids in base.name_keys(table).items()
             for rid in ids
         ),
+    )
+    # Every record's own words (matching.searchable), folded as names are, for search: the
+    # index finds the records with a word starting with each query word; matching.py ranks.
+    connection.executemany(
+        "INSERT INTO search VALUES (?, ?)",
+        ((record["id"], indexed(table, record)) for table in KINDS for record in base.records(table)),
     )
     connection.executemany(
         "INSERT INTO refs VALUES (?, ?)",
@@ -204,6 +212,21 @@ class CompiledBase(FactBase):
             except sqlite3.DatabaseError:
                 pass
         return self._memory().referrers(rid)
+
+    def matching(self, prefixes: list[str]) -> list[str] | None:
+        if self._fallback is None and prefixes:
+            # Folded words are letters and digits only: nothing in them is FTS5 syntax.
+            query = " AND ".join(f'"{prefix}"*' for prefix in prefixes)
+            try:
+                return [
+                    rid
+                    for (rid,) in self._rows(
+                        "SELECT id FROM search WHERE search MATCH ? ORDER BY rowid", query
+                    )
+                ]
+            except sqlite3.DatabaseError:
+                pass
+        return None if self._fallback is None or not prefixes else self._fallback.matching(prefixes)
 
     def name_keys(self, table: str, prefix: str | None = None) -> dict[str, list[str]]:
         if self._fallback is None:

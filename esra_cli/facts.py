@@ -148,6 +148,11 @@ class FactBase:
         """Folded name -> ids over one table's entities: at least those starting with `prefix`."""
         raise NotImplementedError
 
+    def matching(self, prefixes: list[str]) -> list[str] | None:
+        """Ids of the records with a word starting with each of `prefixes` (folded), in file
+        order; None when this base keeps no index, and the caller looks at every record."""
+        return None
+
     def get(self, rid: str) -> Record:
         """The record with this id (ids are validated, so a reference always resolves)."""
         return self._found(rid)[1]

@@ -10,6 +10,9 @@ HEADERS: dict[str, tuple[str, str]] = {
     "role": ("Role", "Ruolo"),
     "sources": ("Sources", "Fonti"),
     "field": ("Field", "Campo"),
+    "quote": ("Quote", "Citazione"),
+    "matched": ("Matched", "Trovato in"),
+    "referred_by": ("Referred to by", "Citato da"),
     "preferred": ("Preferred value", "Valore preferito"),
     "other": ("Other value", "Altro valore"),
     "name": ("Name", "Nome"),
@@ -74,6 +77,7 @@ WORDS: dict[str, tuple[str, str]] = {
         "{known} known of {reported} reported on {date}",
         "{known} noti su {reported} riportati al {date}",
     ),
+    "show_hint": ("esra show ID: one record in full", "esra show ID: un record per intero"),
     "caption_known": ("{known} known", "{known} noti"),
     "as_of": ("as of {date}", "al {date}"),
     "none": ("nothing found", "nessun risultato"),
@@ -132,6 +136,8 @@ def word(key: str, lang: str) -> str:
 
 def header(key: str, lang: str) -> str:
     """A column header or field label in `lang`."""
+    if key not in HEADERS:  # a record's own field in `esra show`: its name, readable
+        return key.replace("_", " ").capitalize()
     en, it = HEADERS[key]
     return it if lang == "it" else en
 

@@ -12,7 +12,6 @@ import datetime as dt
 from esra_cli import dates
 from esra_cli.facts import localized
 from esra_cli.i18n import article, word
-from esra_cli.names import words
 from esra_cli.schema import ENTITIES, KINDS
 
 TYPE_CHECKING = False  # typing costs a few ms per call; the names below are for mypy only
@@ -25,7 +24,6 @@ if TYPE_CHECKING:
     Row: TypeAlias = dict[str, Any]
 _ROLE_RANK = {"chair": 0, "co-chair": 1, "vice-chair": 2, "member": 3}
 _STATUS_RANK = {"current": 0, "presumed current": 1, "past": 2, "upcoming": 3}
-_SKIP_IN_SEARCH = {"url"}  # a URL's words are not the record's
 
 
 class Listing:
@@ -181,26 +179,6 @@ def entity(base: FactBase, query: str, lang: str) -> str:
         hints = [m.split("; ", 1)[1] for m in misses if "; " in m]
         raise NotFound(f"nothing matches {query!r}" + (f"; {hints[0]}" if hints else ""))
     return found[0]
-
-
-def _matches(query: str | None, texts: Iterable[str]) -> bool:
-    """Whether each word of `query` starts some word of `texts` (case and accents folded)."""
-    wanted = words(query or "")
-    if not wanted:
-        return True
-    have = {w for text in texts for w in words(text)}
-    return all(any(h.startswith(w) for h in have) for w in wanted)
-
-
-def _strings(value: Any) -> Iterable[str]:
-    if isinstance(value, str):
-        yield value
-    elif isinstance(value, dict):
-        for item in value.values():
-            yield from _strings(item)
-    elif isinstance(value, list):
-        for item in value:
-            yield from _strings(item)
 
 
 def _sort_key(start: str | None) -> tuple[int, dt.date]:
@@ -452,48 +430,53 @@ def person(base: FactBase, name: str, lang: str, as_of: dt.date) -> Card:
 
 def who(base: FactBase, query: str | None, lang: str, as_of: dt.date) -> Listing:
     """People with their posts and organizations with the people holding posts in them."""
+    from esra_cli import matching
+
+    wanted = matching.terms(query)
     rows: list[Row] = []
-    for record in base.records("people"):
-        held = _known_on(base, _referring(base, record["id"], "positions", ("person",)), as_of)
-        roles = [position_row(base, p, lang, as_of) for p in held]
-        rows.append(
-            {
-                "id": record["id"],
-                "type": "person",
-                "name": record["name"],
-                "party": record.get("party"),
-                "roles": roles,
-                **cited(record),
-            }
-        )
-    for record in base.records("organizations"):
-        held = _known_on(base, _referring(base, record["id"], "positions", ("organization",)), as_of)
-        roles = [position_row(base, p, lang, as_of) for p in held]
-        rows.append(
-            {
-                "id": record["id"],
-                "type": "organization",
-                "name": base.label(record["id"], lang),
-                "acronym": record.get("acronym"),
-                "kind": record["kind"],
-                "roles": roles,
-                **cited(record),
-            }
-        )
-    return Listing(
-        "who",
-        [
-            r
-            for r in rows
-            if _matches(query, _strings([r["id"], r["name"], r.get("acronym"), r.get("party"), r["roles"]]))
-        ],
-    )
+    for table, side in (("people", "person"), ("organizations", "organization")):
+        for record in base.records(table):
+            held = _known_on(base, _referring(base, record["id"], "positions", (side,)), as_of)
+            # The person or organization's words, and its posts' (titles, the other side's names).
+            texts = [*_texts(base, table, record), *(t for p in held for t in _texts(base, "positions", p))]
+            if matching.rank(wanted, texts) is None:
+                continue
+            row: Row = {"id": record["id"], "type": side, "name": base.label(record["id"], lang)}
+            if side == "person":
+                row["party"] = record.get("party")
+            else:
+                row |= {"acronym": record.get("acronym"), "kind": record["kind"]}
+            row["roles"] = [position_row(base, p, lang, as_of) for p in held]
+            rows.append(row | cited(record))
+    return Listing("who", rows)
 
 
 def what(base: FactBase, query: str | None, lang: str) -> Listing:
     """Events, agreements, collaborations and statements, oldest first, undated last."""
-    rows = _happenings(base, lang, _all_happenings(base))
-    return Listing("what", [r for r in rows if _matches(query, _strings(r))])
+    from esra_cli import matching
+
+    wanted = matching.terms(query)
+    found = [
+        r
+        for r in _all_happenings(base)
+        if matching.rank(wanted, _texts(base, base.kind(r["id"]), r)) is not None
+    ]
+    return Listing("what", _happenings(base, lang, found))
+
+
+def _texts(base: FactBase, table: str, record: Record) -> list[str]:
+    """What a filter matches a record by: its own words in every language (`searchable`) and
+    the names of the records it refers to, in English and Italian."""
+    from esra_cli import matching
+
+    texts = [text for _, text in matching.searchable(table, record)]
+    for field in KINDS[table].references:
+        if field.name == "sources":
+            continue
+        value = record.get(field.name)
+        for rid in [value] if isinstance(value, str) else value or []:
+            texts += [base.label(rid, "en"), base.label(rid, "it"), rid]
+    return texts
 
 
 def when(base: FactBase, lo: str | None, hi: str | None, lang: str, as_of: dt.date) -> Listing:
@@ -616,22 +599,83 @@ def region(base: FactBase, name: str, lang: str, as_of: dt.date) -> Card:
 
 
 def search(base: FactBase, text: str, lang: str) -> Listing:
-    """Every record in which each word of `text` starts a word, in any language."""
-    rows = []
-    for table, kind in KINDS.items():
-        for record in base.records(table):
-            # The record's own words, in every language; ids of what it refers to are not its words.
-            own = [v for k, v in record.items() if k not in _SKIP_IN_SEARCH and not kind.by_name[k].refs]
-            if _matches(text, _strings(own)):
-                rows.append(
-                    {
-                        "id": record["id"],
-                        "type": kind.singular,
-                        "name": base.label(record["id"], lang),
-                        "sources": list(record.get("sources", [record["id"]])),
-                    }
-                )
-    return Listing("search", rows)
+    """Every record in which each word of `text` matches a word, in any language (matching.py),
+    best matches first, each with where it matched."""
+    from esra_cli import matching
+
+    wanted = matching.terms(text)
+    found = base.matching([term.prefix() for term in wanted])  # the index's candidates, or None
+    if found is None:
+        records = [(table, r) for table in KINDS for r in base.records(table)]
+    else:
+        records = [(base.kind(rid), base.get(rid)) for rid in found]
+    ranked = []
+    for position, (table, record) in enumerate(records):
+        # The id last: a field's text says more about why a record matched than its slug.
+        fields = sorted(matching.searchable(table, record), key=lambda field: field[0] == "id")
+        rank = matching.rank(wanted, (value for _, value in fields))
+        if rank is not None:
+            row = {
+                "id": record["id"],
+                "type": KINDS[table].singular,
+                "name": base.label(record["id"], lang),
+                "rank": rank,
+                "matches": matching.snippets(wanted, fields),
+                "sources": list(record.get("sources", [record["id"]])),
+            }
+            ranked.append((rank, position, row))
+    return Listing("search", [row for _, _, row in sorted(ranked, key=lambda item: item[:2])])
+
+
+def show(base: FactBase, rid: str, lang: str) -> Card:
+    """One record of any kind in full: every field (references as {"id", "name"}, texts in
+    `lang`), its sources with their quotes, and the records that refer to it."""
+    found = base.find(rid)
+    if found is None:
+        from esra_cli.errors import NotFound
+
+        raise NotFound(f"no record has the id {rid!r}; esra search WORDS finds records and their ids")
+    table, record = found
+    kind = KINDS[table]
+    fields: Row = {}
+    for name, value in record.items():
+        if name in ("id", "sources", "quotes", "alternatives"):
+            continue
+        field = kind.by_name[name]
+        if field.refs:
+            fields[name] = (
+                [ref(base, v, lang) for v in value] if isinstance(value, list) else ref(base, value, lang)
+            )
+        elif isinstance(value, dict) and field.type in ("text", "texts"):
+            fields[name] = localized(value, lang)
+        else:
+            fields[name] = value
+    quotes = record.get("quotes", {})
+    cited_sources = [
+        {**_source_row(base.get(s)), "quote": quotes.get(s)}
+        for s in record.get("sources", [])
+        if base.find(s)
+    ]
+    referred = [
+        {"id": other, "type": KINDS[base.kind(other)].singular, "name": base.label(other, lang)}
+        for other in base.referrers(rid)
+    ]
+    data = {
+        "id": rid,
+        "type": kind.singular,
+        "name": base.label(rid, lang),
+        "fields": fields,
+        "sources": cited_sources,
+        "alternatives": _alternatives(record),
+        "referred_by": referred,
+    }
+    return Card("show", data)
+
+
+def _source_row(record: Record) -> Row:
+    """A source as every view shows it: id, name (its title), publisher, date, URL."""
+    keys = ("publisher", "date", "dated", "after", "before", "url", "lang")
+    return {"id": record["id"], "name": record.get("title"), **{k: record.get(k) for k in keys}}
 
 
 def disputes(base: FactBase, lang: str) -> Listing:
@@ -658,12 +702,9 @@ def disputes(base: FactBase, lang: str) -> Listing:
 
 def sources(base: FactBase) -> Listing:
     """The source register, in file order."""
-    keys = ("publisher", "date", "dated", "after", "before", "url", "lang")
     rows = [
         {
-            "id": r["id"],
-            "name": r.get("title"),
-            **{k: r.get(k) for k in keys},
+            **_source_row(r),
             "confidence": r.get("confidence", "high"),
             "inferred_from": r.get("inferred"),
             "note": r.get("note"),

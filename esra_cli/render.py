@@ -388,8 +388,8 @@ def _rows(table: Table, cells: Iterable[Iterable[object]]) -> Table:
     from rich.text import Text
 
     if not _DRAWING.piped:
-        for row in cells:
-            table.add_row(*(_text(c) for c in row))
+        for row in cells:  # a Text is a cell made (and escaped) by _text already, with styles
+            table.add_row(*(c if isinstance(c, Text) else _text(c) for c in row))
         return table
     # Piped, nothing wraps, so each column can go to Rich as one multi-line cell, each row's
     # cells made as tall as its tallest: the same text, without Rich's work per cell.
@@ -532,8 +532,21 @@ def _where(view: Listing, lang: str) -> RenderableType:
 
 
 def _search(view: Listing, lang: str) -> RenderableType:
-    table = _table(lang, "type", "id", "name", "sources")
-    return _rows(table, ([word(r["type"], lang), r["id"], r["name"], _sources(r)] for r in view.rows))
+    """Each record with where it matched: a field and its text, the matching words marked."""
+    table = _table(lang, "type", "id", "name", "matched", caption=word("show_hint", lang))
+
+    def matched(row: Row) -> Any:
+        from rich.text import Text
+
+        shown = Text()
+        for n, match in enumerate(row["matches"][:2]):
+            text = _text(match["text"])
+            for start, end in match["marks"]:
+                text.stylize("bold underline", start, end)
+            shown.append_text(Text(("\n" if n else "") + f"{match['field']}: ")).append_text(text)
+        return shown
+
+    return _rows(table, ([word(r["type"], lang), r["id"], r["name"], matched(r)] for r in view.rows))
 
 
 def _disputes(view: Listing, lang: str) -> RenderableType:
@@ -708,6 +721,35 @@ def _tree(view: Card, lang: str) -> RenderableType:
     return root
 
 
+def _show(view: Card, lang: str) -> RenderableType:
+    """One record in full: its fields, then its sources with their quotes, then what refers to it."""
+    d = view.data
+
+    def shown(value: object) -> str:
+        if isinstance(value, list):
+            return "; ".join(shown(v) for v in value)
+        if isinstance(value, dict):
+            return _name(value) if "id" in value else "; ".join(f"{k}: {shown(v)}" for k, v in value.items())
+        if isinstance(value, str):
+            from esra_cli import dates
+
+            return _date(value, lang) if dates.is_valid(value) else value
+        return "" if value is None else str(value)
+
+    pairs = [("record", word(d["type"], lang)), ("id", d["id"])]
+    pairs += [(name, shown(value)) for name, value in d["fields"].items()]
+    sources = _table(lang, "id", "publisher", "title", "date", "quote", title=header("sources", lang))
+    sources = _rows(
+        sources,
+        ([s["id"], s["publisher"], s["name"], _date(s["date"], lang), s["quote"]] for s in d["sources"]),
+    )
+    others = [f"{a['field']}: {shown(a['value'])} ({', '.join(a['sources'])})" for a in d["alternatives"]]
+    referred = _table(lang, "type", "id", "name", title=header("referred_by", lang))
+    referred = _rows(referred, ([word(r["type"], lang), r["id"], r["name"]] for r in d["referred_by"]))
+    extra = [("alternatives", "\n".join(others))] if others else []
+    return _card(d["name"], pairs + extra, [sources, referred], lang)
+
+
 _LAYOUTS: dict[str, Callable[[Any, str], RenderableType]] = {
     "tree": _tree,
     "members": _members,
@@ -722,4 +764,5 @@ _LAYOUTS: dict[str, Callable[[Any, str], RenderableType]] = {
     "org": _org,
     "region": _region,
     "place": _place,
+    "show": _show,
 }

@@ -197,7 +197,26 @@ PLACE = obj(
     },
     NOTE,
 )
-SEARCH = obj({"id": STR, "type": STR, "name": STR, "sources": SOURCES})
+MATCH = obj(
+    {
+        "field": {"type": "string", "description": "the field, and its language after _: name_it"},
+        "text": {
+            "type": "string",
+            "description": "the text, cut with ... around the match when long",
+        },
+        "marks": array({"type": "array", "items": INT, "minItems": 2, "maxItems": 2}),
+    }
+)
+SEARCH = obj(
+    {
+        "id": STR,
+        "type": STR,
+        "name": STR,
+        "rank": {"type": "integer", "description": "0 for the same words; more for stems, then prefixes"},
+        "matches": array(MATCH),
+        "sources": SOURCES,
+    }
+)
 SOURCE = obj(
     {
         "id": STR,
@@ -223,6 +242,21 @@ DISPUTE = obj(
         "preferred": obj({"value": {}, "sources": SOURCES}),
         "other": obj({"value": {}, "sources": SOURCES}, {"note": STR}),
         "confidence": CONFIDENCE,
+    }
+)
+SHOWN_SOURCE = obj(
+    {k: v for k, v in SOURCE["properties"].items() if k not in ("confidence", "inferred_from", "note")}
+    | {"quote": maybe(STR)}
+)
+SHOW = obj(
+    {
+        "id": STR,
+        "type": STR,
+        "name": STR,
+        "fields": {"type": "object", "description": "the record's fields; references as {id, name}"},
+        "sources": array(SHOWN_SOURCE),
+        "alternatives": array(ALTERNATIVE),
+        "referred_by": array(obj({"id": STR, "type": STR, "name": STR})),
     }
 )
 COUNTS = obj({"known": INT}, {"reported": INT, "reported_on": DATE, "reported_in": SOURCES})
@@ -326,6 +360,7 @@ VIEWS: dict[str, tuple[Schema, bool]] = {
     "disputes": (DISPUTE, True),
     "tree": (TREE, False),
     "place": (PLACE, False),
+    "show": (SHOW, False),
     "check": (PROBLEM, True),
 }
 

@@ -34,6 +34,9 @@ CALLS = [
     ["org", "ecrn", "--json"],
     ["region", "bavaria", "--lang=it"],
     ["search", "microelettronica", "--json"],
+    ["search", "turin", "--json"],  # the compiled base's FTS5 index and a scan agree
+    ["search", "8", "novembre"],
+    ["show", "lombardia-baviera-declaration"],
     ["sources"],
     ["person", "nobody"],
     ["region", "sa", "--json"],

@@ -33,6 +33,9 @@ CALLS = {
     "sources": ["sources"],
     "tree-ara": ["tree", "ara", *DATED],
     "it-person-tronzano": ["--lang", "it", "person", "tronzano", *DATED],
+    "show-bavaria-declaration": ["show", "lombardia-baviera-declaration"],
+    "what-ecosystems": ["what", "ecosystems"],
+    "disputes": ["disputes"],
 }
 
 

@@ -321,3 +321,50 @@ def test_members_long_before_the_alliance_are_none_and_stderr_says_so(run: Run) 
     assert (result.exit_code, result.stdout) == (0, "")
     assert result.stderr == "no members known\n"
     assert json.loads(run("members", "--as-of", "2000-01-01", "--json").stdout) == []
+
+
+# --- issue 11: search that finds, and the detail of one record --------------------------------
+
+
+def ids(rows: list[dict[str, Any]]) -> list[str]:
+    return [row["id"] for row in rows]
+
+
+def test_filters_match_both_languages_stems_and_kinds(data: Data) -> None:
+    assert "lombardia-baviera-declaration" in ids(data("what", "intese"))  # Italian "intesa"
+    assert "lombardia-baviera-declaration" in ids(data("what", "agreement"))  # its kind
+    assert "ecosistema-nord-ovest-2025" in ids(data("what", "ecosystems"))  # "Ecosystem"
+    assert {"michael-kretschmer", "alberto-cirio"} <= set(ids(data("who", "chair")))  # chairman
+
+
+def test_search_ranks_the_same_word_before_a_prefix_and_says_where(data: Data) -> None:
+    rows = data("search", "turin")
+    found = ids(rows)
+    assert found.index("torino") < found.index("turingia")  # Turin before Thuringia (Turingia)
+    by_id = {row["id"]: row for row in rows}
+    assert by_id["torino"]["rank"] == 0 and by_id["turingia"]["rank"] == 2
+    for row in rows:
+        assert row["matches"], row["id"]
+        for match in row["matches"]:
+            for start, end in match["marks"]:
+                assert match["text"][start:end].lower().startswith("tur"), match
+
+
+def test_search_takes_several_words_unquoted(run: Run, data: Data) -> None:
+    assert ids(data("search", "8", "novembre")) == ids(data("search", "8 novembre"))
+    assert "esra-turin-2024" in ids(data("search", "8", "novembre"))
+
+
+def test_show_gives_one_record_in_full_with_its_sources_and_quotes(run: Run, data: Data) -> None:
+    shown = data("show", "lombardia-baviera-declaration")
+    assert shown["type"] == "agreement"
+    assert shown["fields"]["parties"] == [
+        {"id": "lombardia", "name": "Lombardy"},
+        {"id": "baviera", "name": "Bavaria"},
+    ]
+    assert "artificial intelligence" in shown["fields"]["topics"]
+    assert {s["id"]: s["quote"] for s in shown["sources"]}["ansa-2024-10-09"].startswith("eventi congiunti")
+    table = run("show", "lombardia-baviera-declaration", env={"COLUMNS": "80"}).stdout
+    assert "Eric Beißwenger" in table and "artificial intelligence" in table
+    missing = run("show", "no-such-record")
+    assert missing.exit_code == 3 and "esra search" in missing.stderr

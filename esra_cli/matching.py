@@ -1,0 +1,171 @@
+"""How `search` and the filters of `who` and `what` match words, rank records and show why.
+
+A word of the query matches a word of a record, case and accents folded as names are
+(names.fold), in one of three ways, best first:
+
+    0  the same word                        "turin" finds "Turin"
+    1  a word on the query word's stem,     "ecosystems" finds "Ecosystem", "intese" "intesa"
+       Italian or English, with at most
+       MAX_ENDING more letters
+    2  a word it starts                     "micro" finds "microelettronica", "turin" "Turingia"
+
+A record matches when every word of the query matches one of its words, in any language;
+its rank is the sum of its words' ranks, so whole words and stems come before prefixes.
+Stems come from snowballstemmer, imported here only, when a query has words.
+"""
+
+from __future__ import annotations
+
+import re
+
+from esra_cli.i18n import word
+from esra_cli.names import words
+from esra_cli.schema import KINDS
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from collections.abc import Iterable, Iterator
+    from typing import Any
+
+MAX_ENDING = 3  # letters a word may have beyond the stem: "intes" -> "intesa", not "intestazione"
+MIN_STEM = 4  # shorter stems ("cha" for Italian "chair") would match too much
+SNIPPET = 60  # characters of context either side of the first match in a long text
+_WORD = re.compile(r"\w+")
+SKIPPED = {"url"}  # a URL's words are not the record's
+
+
+class Term:
+    """One word of a query: its folded form, and its stems in Italian and English."""
+
+    __slots__ = ("stems", "word")
+
+    def __init__(self, word: str) -> None:
+        self.word = word
+        self.stems = {s for s in _stemmed(word) if len(s) >= MIN_STEM and s != word}
+
+    def rank(self, have: str) -> int | None:
+        """0, 1 or 2 as the module says, or None when `have` (a folded word) does not match."""
+        if have == self.word:
+            return 0
+        if any(have.startswith(s) and len(have) - len(s) <= MAX_ENDING for s in self.stems):
+            return 1
+        return 2 if have.startswith(self.word) else None
+
+    def prefix(self) -> str:
+        """The shortest start any matching word has: for an index's prefix query."""
+        shortest = self.word
+        for stem in self.stems:
+            common = 0
+            while common < min(len(stem), len(shortest)) and stem[common] == shortest[common]:
+                common += 1
+            shortest = shortest[:common] if common >= MIN_STEM else shortest
+        return shortest
+
+
+def _stemmed(word: str) -> list[str]:
+    if not _STEMMERS:
+        import snowballstemmer  # type: ignore[import-untyped]
+
+        _STEMMERS.extend(snowballstemmer.stemmer(lang) for lang in ("italian", "english"))
+    return [stemmer.stemWord(word) for stemmer in _STEMMERS]
+
+
+_STEMMERS: list[Any] = []
+
+
+def terms(query: str | None) -> list[Term]:
+    """The query's words as terms; none for an empty query (which matches everything)."""
+    return [Term(word) for word in dict.fromkeys(words(query or ""))]
+
+
+def rank(wanted: list[Term], texts: Iterable[str]) -> int | None:
+    """The rank of a record whose strings are `texts`, or None when a term matches none of them."""
+    if not wanted:
+        return 0
+    have = {w for text in texts for w in words(text)}
+    total = 0
+    for term in wanted:
+        best = min((r for h in have if (r := term.rank(h)) is not None), default=None)
+        if best is None:
+            return None
+        total += best
+    return total
+
+
+def matches(query: str | None, texts: Iterable[str]) -> bool:
+    """Whether every word of `query` matches a word of `texts` (an empty query: always)."""
+    return rank(terms(query), texts) is not None
+
+
+def _strings(value: Any) -> Iterable[str]:
+    if isinstance(value, str):
+        yield value
+    elif isinstance(value, dict):
+        for item in value.values():
+            yield from _strings(item)
+    elif isinstance(value, list):
+        for item in value:
+            yield from _strings(item)
+
+
+def searchable(table: str, record: dict[str, Any]) -> Iterator[tuple[str, str]]:
+    """A record's own words by field, in every language (`name_it`, `topics_en`), its kind's
+    name among them; not the ids it refers to, which are other records' words."""
+    skipped, kind_words = _of_kind(table)
+    yield "kind", kind_words
+    for name, value in record.items():
+        if name in skipped:
+            continue
+        if isinstance(value, dict):
+            for part, inner in value.items():
+                yield from ((f"{name}_{part}", text) for text in _strings(inner))
+        else:
+            yield from ((name, text) for text in _strings(value))
+
+
+def indexed(table: str, record: dict[str, Any]) -> str:
+    """The folded words `searchable` yields, as one string: a record's row of the search
+    index. Written for speed (the compiled base makes one for every record)."""
+    skipped, kind_words = _of_kind(table)
+    parts = [kind_words]
+    for name, value in record.items():
+        if name not in skipped:
+            if type(value) is str:
+                parts.append(value)
+            else:
+                parts.extend(_strings(value))
+    return " ".join(words(" ".join(parts)))
+
+
+def _of_kind(table: str) -> tuple[set[str], str]:
+    """The fields whose words are not a kind's own (references, URLs), and its name's words."""
+    if table not in _KINDS:
+        kind = KINDS[table]
+        skipped = SKIPPED | {f.name for f in kind.fields if f.refs}
+        _KINDS[table] = (skipped, f"{kind.singular} {word(kind.singular, 'it')}")
+    return _KINDS[table]
+
+
+_KINDS: dict[str, tuple[set[str], str]] = {}
+
+
+def snippets(wanted: list[Term], fields: Iterable[tuple[str, str]]) -> list[dict[str, Any]]:
+    """Where the terms matched: each field's text (cut to "..." around the first match when long),
+    with `marks`, the [start, end) offsets of the matching words in that text."""
+    found = []
+    for field, text in fields:
+        spans = [
+            (m.start(), m.end())
+            for m in _WORD.finditer(text)
+            if any(t.rank(w) is not None for t in wanted for w in words(m.group()))
+        ]
+        if not spans:
+            continue
+        start = 0 if len(text) <= 2 * SNIPPET else max(0, spans[0][0] - SNIPPET)
+        end = len(text) if len(text) <= 2 * SNIPPET else min(len(text), spans[0][1] + SNIPPET)
+        # "..." rather than "…", which in a table would mean Rich cut a cell.
+        shown = ("..." if start else "") + text[start:end] + ("..." if end < len(text) else "")
+        offset = (3 if start else 0) - start
+        marks = [[a + offset, b + offset] for a, b in spans if a >= start and b <= end]
+        found.append({"field": field, "text": shown, "marks": marks})
+    return found
