@@ -48,13 +48,20 @@ def examples(full: int) -> int:
     return full if FULL else max(1, full // 10)
 
 
+@pytest.fixture(scope="session")
+def shared_cache(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """One cache folder for the session (per worker), as a user has one: the shipped base is
+    compiled once, not once a test. A database is keyed on its fact base's stat and esra's
+    code, so tests cannot see each other's; the cache's own tests use folders of their own."""
+    return tmp_path_factory.mktemp("xdg-cache")
+
+
 @pytest.fixture(autouse=True)
-def isolated_env(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
-    """No user setting leaks in (esra's, the terminal's, what Rich reads); caches go to a
-    fresh folder for each test."""
+def isolated_env(monkeypatch: pytest.MonkeyPatch, shared_cache: Path) -> None:
+    """No user setting leaks in (esra's, the terminal's, what Rich reads)."""
     for name in ("ESRA_FACTS", "ESRA_LANG", "ESRA_DEBUG", "ESRA_CACHE", "COLUMNS", "LINES", *RICH_ENV):
         monkeypatch.delenv(name, raising=False)
-    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    monkeypatch.setenv("XDG_CACHE_HOME", str(shared_cache))
 
 
 class Result:
