@@ -64,8 +64,9 @@ def answer(
     """Look up and print one query command's answer."""
     from esra_cli import render
 
-    register = {s["id"]: s for s in base.records("sources")} if cite else None
-    render.emit(view(command, base, lang, args), render.Output(fmt, lang, fields, register))
+    # The numbered sources under a table (--cite, or a narrow terminal) are written from it.
+    register = {s["id"]: s for s in base.records("sources")} if fmt == "table" else None
+    render.emit(view(command, base, lang, args), render.Output(fmt, lang, fields, cite, register))
 
 
 def view(command: str, base: FactBase, lang: str, args: dict[str, Any]) -> View:

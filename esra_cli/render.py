@@ -46,20 +46,27 @@ def _say(line: str) -> None:
 
 
 class Output:
-    """How to print: format, the fields to keep, and the source register for --cite."""
+    """How to print: format, the fields to keep, whether to number sources (--cite), and the
+    source register the numbered list is written from."""
 
-    __slots__ = ("cite", "fields", "format", "lang")
+    __slots__ = ("cite", "fields", "format", "lang", "register")
 
     def __init__(
         self,
         fmt: str = "table",
         lang: str = "en",
         fields: str | None = None,
-        cite: dict[str, Any] | None = None,
+        cite: bool = False,
+        register: dict[str, Any] | None = None,
     ) -> None:
         # --fields without --format means the fields as plain lines: a table's columns are fixed.
         self.format = "plain" if fields and fmt == "table" else fmt
-        self.lang, self.fields, self.cite = lang, fields, cite
+        self.lang, self.fields, self.cite, self.register = lang, fields, cite, register or {}
+
+
+# Below this many columns a terminal's tables number their sources, [1], and list them under
+# the table, as --cite does: a column of source ids would take half of an 80-column screen.
+NARROW = 160
 
 
 def emit(view: View, output: Output) -> None:
@@ -71,7 +78,8 @@ def emit(view: View, output: Output) -> None:
         info(word(f"no_{view.kind}", output.lang))
         return
     elif out.isatty():
-        _print_terminal(_human(view, output, piped=False), out)
+        console = _console(out, None)
+        _print_terminal(_human(view, output, piped=False, width=console.width), console, out)
         return
     else:
         text = _plain(_human(view, output, piped=True), out)
@@ -104,20 +112,21 @@ def _one_line(value: str) -> str:
     return clean(" ".join(value.split())) if value else ""
 
 
-def _human(view: View, output: Output, piped: bool) -> RenderableType:
-    """The table (or tree) for people; with --cite, numbered sources under it."""
-    register = output.cite
+def _human(view: View, output: Output, piped: bool, width: int | None = None) -> RenderableType:
+    """The table (or tree) for people; with --cite, or on a terminal narrower than NARROW,
+    numbered sources listed under it."""
+    numbered = output.cite or (width is not None and width < NARROW)
     numbers: dict[str, int] = {}
-    _DRAWING.numbers, _DRAWING.piped = (None if register is None else numbers), piped
+    _DRAWING.numbers, _DRAWING.piped, _DRAWING.width = (numbers if numbered else None), piped, width or 0
     try:
         body = _LAYOUTS[view.kind](view, output.lang)
-        if register is None:
+        if not numbers:  # not numbered, or nothing cited (`show` lists its sources itself)
             return body
         from rich.console import Group
 
-        return Group(body, _citations(numbers, register, output.lang))
+        return Group(body, _citations(numbers, output.register, output.lang))
     finally:
-        _DRAWING.numbers, _DRAWING.piped = None, False
+        _DRAWING.numbers, _DRAWING.piped, _DRAWING.width = None, False, 0
 
 
 class _Drawing:
@@ -131,6 +140,7 @@ class _Drawing:
 
     numbers: dict[str, int] | None = None
     piped = False
+    width = 0  # a terminal's columns, for _fit; 0 when piped
 
 
 _DRAWING = _Drawing()
@@ -245,9 +255,9 @@ def _console(file: TextIO, width: int | None) -> Any:
     return PipeAwareConsole(file=file, highlight=False, width=width, emoji=False)
 
 
-def _print_terminal(renderable: RenderableType, out: TextIO) -> None:
+def _print_terminal(renderable: RenderableType, console: Any, out: TextIO) -> None:
     try:
-        _console(out, None).print(renderable)
+        console.print(renderable)
     except BrokenPipeError:
         raise
     except OSError as err:
@@ -289,6 +299,11 @@ def _table(lang: str, *names: str, caption: str | None = None, title: str | None
         title=None if title is None else _text(title),
         title_justify="left",
         padding=padding,
+        # On a terminal, columns sit one space and a divider apart, with no edges: the
+        # width a narrow screen needs for words (see _fit, which counts on this).
+        show_edge=not _DRAWING.width,
+        pad_edge=not _DRAWING.width,
+        collapse_padding=bool(_DRAWING.width),
     )
     for name in names:
         table.add_column(_text(_padded(header(name, lang))), overflow="fold", no_wrap=_DRAWING.piped)
@@ -387,7 +402,10 @@ def _sources(row: Row) -> str:
 def _rows(table: Table, cells: Iterable[Iterable[object]]) -> Table:
     from rich.text import Text
 
+    cells = _without_idle_columns(table, [list(row) for row in cells])
     if not _DRAWING.piped:
+        if _DRAWING.width:
+            _fit(table, cells, _DRAWING.width)
         for row in cells:  # a Text is a cell made (and escaped) by _text already, with styles
             table.add_row(*(c if isinstance(c, Text) else _text(c) for c in row))
         return table
@@ -402,6 +420,61 @@ def _rows(table: Table, cells: Iterable[Iterable[object]]) -> Table:
     if columns and columns[0]:
         table.add_row(*(Text("\n".join(column)) for column in columns))
     return table
+
+
+def _fit(table: Table, rows: list[list[object]], width: int) -> None:
+    """Give each column at least its longest word, so that no word or id is cut in two, and
+    share what is left by how much each column's text wants; where even the longest words do
+    not fit side by side, leave the table to Rich."""
+    from rich.cells import cell_len
+
+    texts = [[_plain_cell(row[n]) for row in rows] for n in range(len(table.columns))]
+    for column, cells in zip(table.columns, texts, strict=True):  # the header is a cell too
+        cells.append(_plain_cell(column.header))
+    least = [max((cell_len(w) for t in cells for w in t.split()), default=1) for cells in texts]
+    most = [max((cell_len(line) for t in cells for line in t.splitlines()), default=1) for cells in texts]
+    room = width - 2 * (len(least) - 1)  # between columns a space and a divider (_table)
+    if sum(most) <= room:
+        return
+    if sum(least) > room:  # even the longest words do not fit side by side: cut the fewest
+        least = [min(n, 24) for n in least]
+        if sum(least) > room:
+            return
+    spare, wanted = room - sum(least), [m - n for m, n in zip(most, least, strict=True)]
+    total = sum(wanted) or 1
+    for column, low, extra in zip(table.columns, least, wanted, strict=True):
+        column.width = low + spare * extra // total
+
+
+def _plain_cell(value: object) -> str:
+    from rich.text import Text
+
+    return value.plain if isinstance(value, Text) else clean(value)
+
+
+def _without_idle_columns(table: Table, rows: list[list[object]]) -> list[list[object]]:
+    """Drop the columns with nothing in them, and, in a table of several rows, those with the
+    same value in every row, which the title says once ("Status: past")."""
+    from rich.text import Text
+
+    said: list[str] = []
+    keep = []
+    for n, column in enumerate(table.columns):
+        values = {str(row[n]) for row in rows}
+        if values <= {""}:
+            continue
+        if len(rows) > 1 and len(values) == 1:
+            name = column.header.plain.strip() if isinstance(column.header, Text) else str(column.header)
+            said.append(f"{name}: {clean(values.pop())}")
+            continue
+        keep.append(n)
+    if len(keep) == len(table.columns) or not keep:
+        return rows
+    table.columns = [table.columns[n] for n in keep]
+    if said:
+        title = table.title.plain if isinstance(table.title, Text) else str(table.title or "")
+        table.title = _text("\n".join(filter(None, [title, *said])))
+    return [[row[n] for n in keep] for row in rows]
 
 
 def _grid(pairs: Iterable[tuple[str, object]], lang: str) -> Table:

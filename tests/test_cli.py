@@ -72,16 +72,17 @@ def test_members_table_exact_at_pinned_width(run: Run) -> None:
     # ARA's members are known only through its chairs: no start, and each row's own status.
     expected = """\
 Automotive Regions Alliance
+Since: unknown
 
-  Region      Country   Since     Role         Status                                              Confidence                 Sources
+  Region      Country   Role         Status                                              Confidence                 Sources
  {rule}
-  Lombardy    IT        unknown   chair        current                                             low confidence, disputed   lombardia-presseportal, corcom-2024-11-08, radiocor-2024-11-29, finimmediato-2024-12-03, newsmilano-2025-09-14
-  Grand Est   FR        unknown   vice-chair   current                                             medium confidence          openlobby-grandest-2025-10-10
-  Saxony      DE        unknown   member       presumed current, last confirmed November 2023      medium confidence          investinnavarra-2023-11, europapress-2024-02-16
-  Navarre     ES        unknown   member       presumed current, last confirmed 29 November 2024   low confidence, disputed   europapress-2024-02-16, primamonza-2024-11, finimmediato-2024-12-03
+  Lombardy    IT        chair        current                                             low confidence, disputed   lombardia-presseportal, corcom-2024-11-08, radiocor-2024-11-29, finimmediato-2024-12-03, newsmilano-2025-09-14
+  Grand Est   FR        vice-chair   current                                             medium confidence          openlobby-grandest-2025-10-10
+  Saxony      DE        member       presumed current, last confirmed November 2023      medium confidence          investinnavarra-2023-11, europapress-2024-02-16
+  Navarre     ES        member       presumed current, last confirmed 29 November 2024   low confidence, disputed   europapress-2024-02-16, primamonza-2024-11, finimmediato-2024-12-03
 
-                                                                                                  4 known of 36 reported on 29 November 2024
-""".format(rule="─" * 236)
+                                                                                             4 known of 36 reported on 29 November 2024
+""".format(rule="─" * 226)
     out = run("members", "ara", "--as-of", "2025-06-01").stdout
     got = "\n".join(line.rstrip() for line in out.splitlines()).strip("\n")
     assert got == expected.rstrip("\n")

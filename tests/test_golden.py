@@ -8,7 +8,9 @@ files anew and commit them with it: `ESRA_UPDATE_GOLDEN=1 pytest tests/test_gold
 
 from __future__ import annotations
 
+import json
 import os
+import re
 from pathlib import Path
 
 import pytest
@@ -64,3 +66,29 @@ def test_tables_on_a_terminal_match_their_golden_files(name: str, columns: int) 
     code, shown, err = on_terminal([ESRA, *CALLS[name]], env)
     assert (code, err) == (0, "")
     compare(f"{name}.tty{columns}.txt", shown.replace("\r\n", "\n"))
+
+
+# --- issue 11: tables that fit -------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "args",
+    [["members"], ["org", "esra"], ["what", "ecosystems"], ["show", "lombardia-baviera-declaration"]],
+    ids=" ".join,
+)
+def test_an_80_column_terminal_cuts_no_word_and_numbers_the_sources(args: list[str]) -> None:
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("ESRA_", *RICH_ENV, "JUPYTER"))}
+    env |= {"COLUMNS": "80", "LINES": "50", "TERM": "xterm-256color"}
+    code, shown, _ = on_terminal(
+        [ESRA, *args, "--as-of", AS_OF] if args[0] != "show" and args[0] != "what" else [ESRA, *args], env
+    )
+    assert code == 0
+    text = re.sub(r"\x1b\[[0-9;]*m", "", shown).replace("\r\n", "\n")
+    assert max(len(line) for line in text.splitlines()) <= 80
+    piped = call(*args, *(["--as-of", AS_OF] if args[0] in ("members", "org") else [])).stdout
+    # Every word a piped table shows whole is whole on the terminal too (no "Baden-Württe/mberg").
+    sources = {row["id"] for row in json.loads(call("sources", "--json").stdout)}  # shown as [n]
+    words = {w for w in re.findall(r"[\w-]{6,}", piped) if w not in sources}
+    assert {w for w in words if w not in text} == set()
+    if args[0] != "show":  # which lists its sources in a table of its own
+        assert re.search(r"\[\d+\]", text) and "Sources:" in text  # sources as [n], listed under

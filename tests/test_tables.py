@@ -43,8 +43,8 @@ def test_every_piped_view_is_what_rich_pads(
 ) -> None:
     base = compiled.open_base(locate.find(None))
     view = answers.view(command, base, lang, args)
-    register = {s["id"]: s for s in base.records("sources")} if cite else None
-    output = render.Output("table", lang, None, register)
+    register = {s["id"]: s for s in base.records("sources")}
+    output = render.Output("table", lang, None, cite, register)
     fast = piped(view, output, fast=True)
     assert fast == piped(view, output, fast=False)
     assert fast.strip()  # something was drawn
