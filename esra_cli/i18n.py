@@ -74,9 +74,12 @@ WORDS: dict[str, tuple[str, str]] = {
     "starts": ("starts as", "inizia come"),
     "ends": ("ends as", "termina come"),
     "caption_members": (
-        "{known} known of {reported} reported on {date}",
-        "{known} noti su {reported} riportati al {date}",
+        "{known} known of {reported} reported {date}",
+        "{known} noti su {reported} riportati {date}",
     ),
+    "on_day": ("on {date}", "il {date}"),  # a date's preposition follows its precision
+    "in_month": ("in {date}", "a {date}"),
+    "in_year": ("in {date}", "nel {date}"),
     "show_hint": ("esra show ID: one record in full", "esra show ID: un record per intero"),
     "caption_known": ("{known} known", "{known} noti"),
     "as_of": ("as of {date}", "al {date}"),

@@ -325,6 +325,12 @@ def _text(value: object, style: str = "") -> Any:
     return Text(clean(value), style=style)
 
 
+def _on(value: str, lang: str) -> str:
+    """A date with the preposition its precision takes: 'on 8 November 2024', 'in May 2025'."""
+    key = {10: "on_day", 7: "in_month"}.get(len(value), "in_year")
+    return word(key, lang).format(date=_date(value, lang))
+
+
 def _name(entity: Row | None) -> str:
     return "" if entity is None else str(entity["name"])
 
@@ -506,7 +512,7 @@ def _members(view: Listing, lang: str) -> RenderableType:
     cap = view.caption
     if "reported" in cap:
         caption = word("caption_members", lang).format(
-            known=cap["known"], reported=cap["reported"], date=_date(cap["reported_on"], lang)
+            known=cap["known"], reported=cap["reported"], date=_on(cap["reported_on"], lang)
         )
     else:
         caption = word("caption_known", lang).format(known=cap["known"])
@@ -783,7 +789,7 @@ def _tree(view: Card, lang: str) -> RenderableType:
     count = word("caption_known", lang).format(known=m["known"])
     if "reported" in m:
         count = word("caption_members", lang).format(known=m["known"], reported=m["reported"],
-                                                     date=_date(m["reported_on"], lang))  # fmt: skip
+                                                     date=_on(m["reported_on"], lang))  # fmt: skip
     members = root.add(_text(f"{header('members', lang)}: {count}"))
     for group in d["countries"]:
         country = members.add(_text(group["country"]))
