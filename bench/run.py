@@ -181,6 +181,13 @@ def size_rows(size: int, env: dict[str, str], reps: int) -> list[Row]:
     rows.append((f"`esra person NAME --json`, {label}, a new name each call", f"{measured:.2f}×", 3, ""))
     measured, _ = ratio(dated(["members", "--json"]), floor, local, reps)
     rows.append((f"`esra members --json --as-of DATE`, {label}", f"{measured:.2f}×", 3, ""))
+    words = [names[(n * 104729 + 7) % len(names)] for n in range(reps)]
+    measured, _ = ratio(lambda n: [ESRA, "search", words[n], "--json"], floor, local, reps)
+    rows.append((f"`esra search WORD --json`, {label}, a new word each call", f"{measured:.2f}×", 3,
+                 "FTS5 index"))  # fmt: skip
+    measured, _ = ratio(lambda n: [ESRA, "who", words[n], "--json"], floor, local, max(3, reps // 3))
+    rows.append((f"for comparison: `esra who WORD --json`, {label}", f"{measured:.2f}×", None,
+                 "a filter: reads every person"))  # fmt: skip
     parse = [PYTHON, "-c", f"import tomllib; tomllib.load(open({str(path)!r}, 'rb'))"]
     first = 3 if size >= 100_000 else 5 if size >= 10_000 else reps  # small floors are noisy: more runs
     measured, seconds = ratio(lambda _: [ESRA, "person", names[-1], "--json"], parse, local, first,
