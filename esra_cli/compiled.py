@@ -177,8 +177,15 @@ class CompiledBase(FactBase):
         except OSError:
             pass
 
-    def _rows(self, sql: str, *args: str) -> list[Any]:
-        return self._db.execute(sql, args).fetchall()
+    def _rows(self, sql: str, *args: str) -> list[Any] | None:
+        """A query's rows; None once the database has failed: from then on the file answers
+        (`_memory`), and the database is rebuilt for the next call."""
+        if self._fallback is None:
+            try:
+                return self._db.execute(sql, args).fetchall()
+            except sqlite3.DatabaseError:
+                self._memory()
+        return None
 
     def _memory(self) -> MemoryBase:
         """The base parsed from the file, once the database failed; its database rebuilt."""
@@ -188,60 +195,39 @@ class CompiledBase(FactBase):
         return self._fallback
 
     def records(self, table: str) -> list[Record]:
-        if self._fallback is None:
-            try:
-                sql = "SELECT data FROM records WHERE kind = ? ORDER BY position"
-                return [json.loads(data) for (data,) in self._rows(sql, table)]
-            except (sqlite3.DatabaseError, ValueError):
-                pass
-        return self._memory().records(table)
+        rows = self._rows("SELECT data FROM records WHERE kind = ? ORDER BY position", table)
+        return self._memory().records(table) if rows is None else [json.loads(data) for (data,) in rows]
 
     def find(self, rid: str) -> tuple[str, Record] | None:
-        if self._fallback is None:
-            try:
-                found = self._rows("SELECT kind, data FROM records WHERE id = ?", rid)
-                return (found[0][0], json.loads(found[0][1])) if found else None
-            except (sqlite3.DatabaseError, ValueError):
-                pass
-        return self._memory().find(rid)
+        rows = self._rows("SELECT kind, data FROM records WHERE id = ?", rid)
+        if rows is None:
+            return self._memory().find(rid)
+        return (rows[0][0], json.loads(rows[0][1])) if rows else None
 
     def referrers(self, rid: str) -> list[str]:
-        if self._fallback is None:
-            try:
-                return [source for (source,) in self._rows("SELECT source FROM refs WHERE target = ?", rid)]
-            except sqlite3.DatabaseError:
-                pass
-        return self._memory().referrers(rid)
+        rows = self._rows("SELECT source FROM refs WHERE target = ?", rid)
+        return self._memory().referrers(rid) if rows is None else [source for (source,) in rows]
 
     def matching(self, prefixes: list[str]) -> list[str] | None:
-        if self._fallback is None and prefixes:
-            # Folded words are letters and digits only: nothing in them is FTS5 syntax.
-            query = " AND ".join(f'"{prefix}"*' for prefix in prefixes)
-            try:
-                return [
-                    rid
-                    for (rid,) in self._rows(
-                        "SELECT id FROM search WHERE search MATCH ? ORDER BY rowid", query
-                    )
-                ]
-            except sqlite3.DatabaseError:
-                pass
-        return None if self._fallback is None or not prefixes else self._fallback.matching(prefixes)
+        # Folded words are letters and digits only: nothing in them is FTS5 syntax.
+        query = " AND ".join(f'"{prefix}"*' for prefix in prefixes)
+        rows = (
+            self._rows("SELECT id FROM search WHERE search MATCH ? ORDER BY rowid", query) if query else None
+        )
+        return None if rows is None else [rid for (rid,) in rows]  # None: look at every record
 
     def name_keys(self, table: str, prefix: str | None = None) -> dict[str, list[str]]:
-        if self._fallback is None:
-            # Keys from `prefix` up to the last string that starts with it (TEXT compares
-            # as UTF-8 bytes, and U+10FFFF encodes above every other character).
-            start = prefix or ""
-            sql = "SELECT key, id FROM names WHERE kind = ? AND key >= ? AND key < ?"
-            try:
-                keys: dict[str, list[str]] = {}
-                for key, rid in self._rows(sql, table, start, start + "\U0010ffff"):
-                    keys.setdefault(key, []).append(rid)
-                return keys
-            except sqlite3.DatabaseError:
-                pass
-        return self._memory().name_keys(table, prefix)
+        # Keys from `prefix` up to the last string that starts with it (TEXT compares as
+        # UTF-8 bytes, and U+10FFFF encodes above every other character).
+        start = prefix or ""
+        sql = "SELECT key, id FROM names WHERE kind = ? AND key >= ? AND key < ?"
+        rows = self._rows(sql, table, start, start + "\U0010ffff")
+        if rows is None:
+            return self._memory().name_keys(table, prefix)
+        keys: dict[str, list[str]] = {}
+        for key, rid in rows:
+            keys.setdefault(key, []).append(rid)
+        return keys
 
 
 def _uri_path(path: str) -> str:
