@@ -410,8 +410,8 @@ def _rows(table: Table, cells: Iterable[Iterable[object]]) -> Table:
 
     cells = _without_idle_columns(table, [list(row) for row in cells])
     if not _DRAWING.piped:
-        if _DRAWING.width:
-            _fit(table, cells, _DRAWING.width)
+        if _DRAWING.width and not _fit(table, cells, _DRAWING.width):
+            cells = _stacked(table, cells)
         for row in cells:  # a Text is a cell made (and escaped) by _text already, with styles
             table.add_row(*(c if isinstance(c, Text) else _text(c) for c in row))
         return table
@@ -428,10 +428,10 @@ def _rows(table: Table, cells: Iterable[Iterable[object]]) -> Table:
     return table
 
 
-def _fit(table: Table, rows: list[list[object]], width: int) -> None:
+def _fit(table: Table, rows: list[list[object]], width: int) -> bool:
     """Give each column at least its longest word, so that no word or id is cut in two, and
-    share what is left by how much each column's text wants; where even the longest words do
-    not fit side by side, leave the table to Rich."""
+    share what is left by how much each column's text wants. False where even the longest
+    words do not fit side by side."""
     from rich.cells import cell_len
 
     texts = [[_plain_cell(row[n]) for row in rows] for n in range(len(table.columns))]
@@ -441,15 +441,30 @@ def _fit(table: Table, rows: list[list[object]], width: int) -> None:
     most = [max((cell_len(line) for t in cells for line in t.splitlines()), default=1) for cells in texts]
     room = width - 2 * (len(least) - 1)  # between columns a space and a divider (_table)
     if sum(most) <= room:
-        return
-    if sum(least) > room:  # even the longest words do not fit side by side: cut the fewest
-        least = [min(n, 24) for n in least]
-        if sum(least) > room:
-            return
+        return True
+    if sum(least) > room:
+        return False
     spare, wanted = room - sum(least), [m - n for m, n in zip(most, least, strict=True)]
     total = sum(wanted) or 1
     for column, low, extra in zip(table.columns, least, wanted, strict=True):
         column.width = low + spare * extra // total
+    return True
+
+
+def _stacked(table: Table, rows: list[list[object]]) -> list[list[object]]:
+    """A table too wide for the terminal as one column: each row its "Header: value" lines."""
+    from rich.text import Text
+
+    headers = [_plain_cell(column.header) for column in table.columns]
+    table.columns = table.columns[:1]
+    table.columns[0].header = Text("")
+    table.show_header = False
+    stacked: list[list[object]] = []
+    for n, row in enumerate(rows):
+        lines = [f"{name}: {_plain_cell(cell)}" for name, cell in zip(headers, row, strict=True)]
+        lines = [line for line in lines if not line.endswith(": ")] + ([""] if n < len(rows) - 1 else [])
+        stacked.append([Text("\n".join(lines))])
+    return stacked
 
 
 def _plain_cell(value: object) -> str:
