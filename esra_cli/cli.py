@@ -143,7 +143,10 @@ AsOfOpt = Annotated[
         "--as-of",
         metavar="DATE",
         callback=_iso_date,
-        help="Judge roles past/current/planned on this date (default: today).",
+        help=(
+            "Judge roles past/current/upcoming on this date, and leave out what began after"
+            " it unless announced by then (default: today)."
+        ),
         show_default=False,
     ),
 ]
