@@ -684,15 +684,16 @@ def disputes(base: FactBase, lang: str) -> Listing:
     rows = []
     for table in KINDS:
         for record in base.records(table):
-            for alternative in _alternatives(record):
-                name = alternative.pop("field")
+            # The record's own field names: its preferred value is read by them.
+            for raw, alternative in zip(record.get("alternatives", ()), _alternatives(record), strict=True):
+                field = alternative.pop("field")
                 rows.append(
                     {
                         "id": record["id"],
                         "type": KINDS[table].singular,
                         "name": base.label(record["id"], lang),
-                        "field": VIEW_NAMES.get(name, name),
-                        "preferred": {"value": record.get(name), "sources": list(record["sources"])},
+                        "field": field,
+                        "preferred": {"value": record.get(raw["field"]), "sources": list(record["sources"])},
                         "other": alternative,
                         "confidence": record.get("confidence", "high"),
                     }

@@ -368,3 +368,14 @@ def test_show_gives_one_record_in_full_with_its_sources_and_quotes(run: Run, dat
     assert "Eric Beißwenger" in table and "artificial intelligence" in table
     missing = run("show", "no-such-record")
     assert missing.exit_code == 3 and "esra search" in missing.stderr
+
+
+def test_every_dispute_shows_the_preferred_value_by_its_view_name(data: Data) -> None:
+    rows = data("disputes")
+    assert all(row["preferred"]["value"] is not None for row in rows), rows
+    ara = next(row for row in rows if row["id"] == "guidesi-presidente-ara")
+    assert (ara["field"], ara["preferred"]["value"], ara["other"]["value"]) == (
+        "since",
+        "2025-01-01",
+        "2024-11-29",
+    )
