@@ -21,7 +21,7 @@ QUERIES: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
     "person": (("name",), ("--as-of",)),
     "who": (("text",), ("--as-of", *LISTS)),
     "what": (("text",), LISTS),
-    "when": ((), ("--from", "--to", *LISTS)),
+    "when": ((), ("--from", "--to", "--as-of", *LISTS)),
     "where": (("place",), LISTS),
     "org": (("name",), ("--as-of",)),
     "region": (("name",), ("--as-of",)),

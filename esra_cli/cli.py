@@ -399,6 +399,7 @@ def when(
         str | None,
         typer.Option("--to", metavar="DATE", callback=_iso_date, help="Keep entries up to this date."),
     ] = None,
+    as_of: AsOfOpt = None,
     as_json: JsonOpt = False,
     fmt: FormatOpt = OutputFormat.table,
     fields: FieldsOpt = None,
@@ -409,13 +410,17 @@ def when(
     """The timeline, oldest first, each date at its source's precision.
 
     An entry stays when its period overlaps the range: "2025" is kept by --from 2025-06.
+    With --as-of, the timeline as it stood that day.
 
     \b
     Examples:
       esra when
       esra when --from 2025 --to 2025-06 --json
+      esra when --as-of 2024-11-08
     """
-    answer(ctx, "when", as_json, facts_path, lang, fmt=fmt, fields=fields, cite=cite, lo=lo, hi=hi)
+    answer(
+        ctx, "when", as_json, facts_path, lang, fmt=fmt, fields=fields, cite=cite, lo=lo, hi=hi, as_of=as_of
+    )
 
 
 @app.command(cls=EsraCommand)

@@ -199,8 +199,8 @@ def _referring(base: FactBase, rid: str, table: str, fields: tuple[str, ...]) ->
 
 def _known_on(base: FactBase, records: Iterable[Record], as_of: dt.date | None) -> list[Record]:
     """The records a reader on `as_of` could know of: those begun by then, and those dated
-    later that a source dated by then announced (a plan, an appointment to come). Undated
-    records stay; without `as_of`, all of them."""
+    later that a source dated by then announced (a plan, an appointment to come; never a
+    statement, a fact or figure of a later day). Undated records stay; without `as_of`, all."""
     if as_of is None:
         return list(records)
     return [
@@ -208,7 +208,7 @@ def _known_on(base: FactBase, records: Iterable[Record], as_of: dt.date | None) 
         for r in records
         if (start := _span(r)[0]) is None
         or dates.first_day(start) <= as_of
-        or any(_written_by(base.get(s), as_of) for s in r["sources"])
+        or (base.kind(r["id"]) != "statements" and any(_written_by(base.get(s), as_of) for s in r["sources"]))
     ]
 
 
@@ -485,15 +485,15 @@ def when(base: FactBase, lo: str | None, hi: str | None, lang: str, as_of: dt.da
         from esra_cli.errors import UsageError
 
         raise UsageError(f"--from {lo} is after --to {hi}: nothing could match")
-    entries = [r for r in _happenings(base, lang, _all_happenings(base)) if r["date"]]
-    for position in base.records("positions"):
+    entries = [r for r in _happenings(base, lang, _all_happenings(base), as_of) if r["date"]]
+    for position in _known_on(base, base.records("positions"), as_of):
         row = position_row(base, position, lang, as_of)
         who_ = row["person"]["name"]
         post = ", ".join(
             filter(None, [row["title"], (row["organization"] or row["region"] or {}).get("name")])
         )
         for edge, date in (("start", row["since"]), ("end", row["until"])):
-            if date:
+            if date and (edge == "start" or dates.first_day(date) <= as_of):  # no end foretold
                 entries.append(
                     {
                         "id": row["id"],

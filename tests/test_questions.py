@@ -379,3 +379,15 @@ def test_every_dispute_shows_the_preferred_value_by_its_view_name(data: Data) ->
         "2025-01-01",
         "2024-11-29",
     )
+
+
+def test_when_as_of_is_the_timeline_as_it_stood_that_day(data: Data) -> None:
+    rows = data("when", "--as-of", "2024-11-08")
+    assert (
+        max(first_day(r["date"]) for r in rows if r["status"] not in ("upcoming", "planned")).isoformat()
+        <= "2024-11-08"
+    )
+    by_id = {(r["id"], r["type"]): r for r in rows}
+    assert by_id["guidesi-presidente-ara", "position-start"]["status"] == "upcoming"  # announced that day
+    assert ("guidesi-presidente-ecrn", "position-end") not in by_id  # 4 February 2026: not foretold
+    assert all(r["type"] != "figure" or first_day(r["date"]).isoformat() <= "2024-11-08" for r in rows)
