@@ -136,7 +136,8 @@ READS = [
     ["tree", "ara"], ["graph"], ["graph", "--format", "mermaid"], ["export", "--format", "csv"],
     ["when", "--format", "plain"], ["check"], ["export", "--format", "toml"],
     ["export", "--format", "jsonld"], ["--lang", "it", "person", "guido-guidesi"],
-    ["--lang", "it", "what", "--cite"],
+    ["--lang", "it", "what", "--cite"], ["show", "lombardia-baviera-declaration"], ["show", "guido-guidesi"],
+    ["search", "lombardia", "regione"], ["disputes"],
 ]  # fmt: skip
 STRING_TYPES = {"str", "strs", "text", "texts"}
 
