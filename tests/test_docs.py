@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from pathlib import Path
 
 import pytest
 import typer
@@ -106,3 +107,40 @@ def test_the_architecture_map_names_every_module() -> None:
     modules = {p.stem for p in (ROOT / "esra_cli").glob("*.py")} - {"__init__", "__main__"}
     assert {m for m in modules if f"`{m}.py`" not in architecture} == set()
     assert {m for m in re.findall(r"`(\w+)\.py`", architecture) if m not in modules} == set()
+
+
+def piped_examples() -> list[tuple[str, str]]:
+    """README transcripts of an `esra` call piped into another tool (head, jq): each `$ `
+    line of a console block with the lines up to the next one."""
+    found = []
+    for block in README.split("```console\n")[1:]:
+        body = block.split("```", 1)[0]
+        for part in ("\n" + body).split("\n$ ")[1:]:
+            command, _, output = part.partition("\n")
+            if command.startswith("esra ") and "|" in command:
+                found.append((command, output))
+    return found
+
+
+def test_readme_piped_transcripts_are_real_output() -> None:
+    """Each piped example, run by bash with the installed esra first on PATH; the jq ones
+    too wherever jq is installed (it is on this project's machines and CI)."""
+    import os
+    import shutil
+    import subprocess
+    import sys
+
+    examples = piped_examples()
+    assert len(examples) >= 4
+    env = {k: v for k, v in os.environ.items() if not k.startswith("ESRA_")}
+    env["PATH"] = str(Path(sys.executable).parent) + os.pathsep + env.get("PATH", "")
+    checked = 0
+    for command, output in examples:
+        if "jq" in command and shutil.which("jq", path=env["PATH"]) is None:
+            continue
+        done = subprocess.run(
+            ["bash", "-c", command], capture_output=True, text=True, env=env, timeout=60, check=False
+        )
+        assert done.stdout.rstrip("\n").splitlines() == output.rstrip("\n").splitlines(), command
+        checked += 1
+    assert checked >= sum("jq" not in command for command, _ in examples) >= 2
