@@ -656,9 +656,13 @@ def show(base: FactBase, rid: str, lang: str) -> Card:
         for s in record.get("sources", [])
         if base.find(s)
     ]
+    if table == "sources":  # what the source supports: the records that cite it
+        others = [r["id"] for t in KINDS for r in base.records(t) if rid in r.get("sources", ())]
+    else:
+        others = base.referrers(rid)
     referred = [
         {"id": other, "type": KINDS[base.kind(other)].singular, "name": base.label(other, lang)}
-        for other in base.referrers(rid)
+        for other in others
     ]
     data = {
         "id": rid,

@@ -838,7 +838,8 @@ def _show(view: Card, lang: str) -> RenderableType:
         ([s["id"], s["publisher"], s["name"], _date(s["date"], lang), s["quote"]] for s in d["sources"]),
     )
     others = [f"{a['field']}: {shown(a['value'])} ({', '.join(a['sources'])})" for a in d["alternatives"]]
-    referred = _table(lang, "type", "id", "name", title=header("referred_by", lang))
+    by = "cited_by" if d["type"] == "source" else "referred_by"
+    referred = _table(lang, "type", "id", "name", title=header(by, lang))
     referred = _rows(referred, ([word(r["type"], lang), r["id"], r["name"]] for r in d["referred_by"]))
     extra = [("alternatives", "\n".join(others))] if others else []
     return _card(d["name"], pairs + extra, [sources, referred], lang)

@@ -391,3 +391,9 @@ def test_when_as_of_is_the_timeline_as_it_stood_that_day(data: Data) -> None:
     assert by_id["guidesi-presidente-ara", "position-start"]["status"] == "upcoming"  # announced that day
     assert ("guidesi-presidente-ecrn", "position-end") not in by_id  # 4 February 2026: not foretold
     assert all(r["type"] != "figure" or first_day(r["date"]).isoformat() <= "2024-11-08" for r in rows)
+
+
+def test_show_of_a_source_lists_what_it_supports(data: Data) -> None:
+    shown = data("show", "ansa-2024-10-09")
+    assert shown["type"] == "source" and shown["sources"] == []
+    assert "lombardia-baviera-declaration" in [r["id"] for r in shown["referred_by"]]
