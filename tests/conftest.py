@@ -74,14 +74,24 @@ class Result:
 Run = Callable[..., Result]
 
 
-def call(*args: str, env: dict[str, str] | None = None) -> Result:
+class _Terminal(io.StringIO):
+    """stdout as a terminal says it is one (Rich takes its width from COLUMNS)."""
+
+    def isatty(self) -> bool:
+        return True
+
+
+def call(*args: str, env: dict[str, str] | None = None, terminal: bool = False) -> Result:
     """Invoke esra in-process through its front door (entry.dispatch), as the `esra` command
     does: call("members", "--json") -> Result with stdout and stderr apart. ESRA_DEBUG=1 lets
-    an unexpected exception fail the test with its traceback, rather than as exit 1."""
+    an unexpected exception fail the test with its traceback, rather than as exit 1. With
+    `terminal`, stdout is a 100-column colour terminal (the real ones: tests with a pty)."""
     settings = {"ESRA_DEBUG": "1", **(env or {})}
+    if terminal:
+        settings = {"COLUMNS": "100", "TERM": "xterm-256color", **settings}
     saved = {name: os.environ.get(name) for name in settings}
     os.environ.update(settings)
-    out, err = io.StringIO(), io.StringIO()
+    out, err = _Terminal() if terminal else io.StringIO(), io.StringIO()
     try:
         with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
             code = dispatch(list(args))

@@ -15,6 +15,9 @@ from esra_cli import complete
 from tests.conftest import TYPER_APP, call, typer_app_answers
 from tests.test_process import ESRA
 
+# On one xdist worker: the Typer app's answers (a process importing Typer) are made once.
+pytestmark = pytest.mark.xdist_group("typer-completions")
+
 NAMES = [
     "esra person gu",
     "esra person Gu",
