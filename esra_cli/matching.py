@@ -41,7 +41,11 @@ class Term:
 
     def __init__(self, word: str) -> None:
         self.word = word
-        self.stems = {s for s in _stemmed(word) if len(s) >= MIN_STEM and s != word}
+        # Stems that keep the word's first MIN_STEM letters: the index's prefix (`prefix`)
+        # then covers every word a stem matches, as a scan would find it.
+        self.stems = {
+            s for s in _stemmed(word) if len(s) >= MIN_STEM and s != word and s[:MIN_STEM] == word[:MIN_STEM]
+        }
 
     def rank(self, have: str) -> int | None:
         """0, 1 or 2 as the module says, or None when `have` (a folded word) does not match."""
@@ -58,7 +62,7 @@ class Term:
             common = 0
             while common < min(len(stem), len(shortest)) and stem[common] == shortest[common]:
                 common += 1
-            shortest = shortest[:common] if common >= MIN_STEM else shortest
+            shortest = shortest[:common]
         return shortest
 
 

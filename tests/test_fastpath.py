@@ -12,13 +12,16 @@ from pathlib import Path
 
 import pytest
 import typer
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from typer.testing import CliRunner
 
 from esra_cli import compiled
 from esra_cli.answers import FLAGS, FORMATS, QUERIES
 from esra_cli.cli import OutputFormat, app
 from esra_cli.fastpath import parse
-from tests.conftest import SHIPPED, as_user_without_privileges, call, heavy_imports
+from esra_cli.names import words
+from tests.conftest import SHIPPED, as_user_without_privileges, call, examples, heavy_imports
 from tests.test_process import ESRA
 
 CALLS = [
@@ -192,3 +195,22 @@ def test_new_code_under_the_same_version_never_reads_the_old_database(tmp_path: 
     after = table()
     assert "Member region" in after and "Member region" not in before
     assert len(list(cache_dir.glob("*.sqlite"))) == 2  # the new code compiled its own
+
+
+_WORDS = sorted({w for w in words(SHIPPED.read_text(encoding="utf-8")) if len(w) >= 3 and not w.isdigit()})
+
+
+@settings(max_examples=examples(60), deadline=None)
+@given(
+    st.lists(
+        st.sampled_from(_WORDS).flatmap(lambda w: st.integers(3, len(w)).map(lambda n: w[:n])),
+        min_size=1,
+        max_size=2,
+    )
+)
+def test_search_through_the_index_finds_what_a_scan_finds(query: list[str]) -> None:
+    # The compiled base's FTS5 index only proposes candidates; matching.py ranks them. A
+    # word the index missed would be a result the scan (no cache) finds and it does not.
+    indexed = call("search", *query, "--json")
+    scanned = call("search", *query, "--json", env={"ESRA_CACHE": "off"})
+    assert (indexed.exit_code, indexed.stdout) == (scanned.exit_code, scanned.stdout)
