@@ -162,20 +162,41 @@ def test_a_description_is_printed_only_where_rich_would_leave_it_as_is(
 
 
 @pytest.mark.parametrize("lang", ["it", "EN", "fr"])
-def test_the_language_may_come_from_the_environment(lang: str, tmp_path: Path) -> None:
+def test_the_language_may_come_from_the_environment(lang: str, typer_more: More) -> None:
     line = "esra region ba"
-    expected = completed("bash", line, typer_app=True, ESRA_CACHE="off", ESRA_LANG=lang)
-    assert completed("bash", line, ESRA_CACHE=str(tmp_path), ESRA_LANG=lang) == expected
+    expected = typer_more[("bash", line, ("ESRA_LANG", lang))]
+    assert tabbed("bash", line, ESRA_LANG=lang) == expected
+
+
+@pytest.fixture(scope="module")
+def broken_base(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    broken = tmp_path_factory.mktemp("broken") / "facts.toml"
+    broken.write_text("[[people]\n", encoding="utf-8")
+    return broken
+
+
+More = dict[tuple[str, str, tuple[str, str]], tuple[int, str, str]]
+
+
+@pytest.fixture(scope="module")
+def typer_more(broken_base: Path) -> More:
+    """The Typer app's answers to the cases below, with their own settings, from one process."""
+    cases = [("bash", "esra region ba", ("ESRA_LANG", lang)) for lang in ("it", "EN", "fr")]
+    cases += [(shell, "esra person gu", ("ESRA_FACTS", str(broken_base))) for shell in SHELLS]
+    cases += [("bash", f"esra {command} ", ("ESRA_CACHE", "off")) for command in ("members", "tree", "org")]
+    calls: list[tuple[list[str], dict[str, str]]] = [
+        ([], protocol(shell, line) | {"ESRA_CACHE": "off", setting[0]: setting[1]})
+        for shell, line, setting in cases
+    ]
+    return dict(zip(cases, typer_app_answers(calls), strict=True))
 
 
 @pytest.mark.parametrize("shell", SHELLS)
-def test_a_broken_base_offers_nothing_and_says_nothing(shell: str, tmp_path: Path) -> None:
-    broken = tmp_path / "facts.toml"
-    broken.write_text("[[people]\n", encoding="utf-8")
-    result = completed(shell, "esra person gu", ESRA_FACTS=str(broken))
-    assert result == no_files(
-        shell, completed(shell, "esra person gu", typer_app=True, ESRA_FACTS=str(broken))
-    )
+def test_a_broken_base_offers_nothing_and_says_nothing(
+    shell: str, broken_base: Path, typer_more: More
+) -> None:
+    result = tabbed(shell, "esra person gu", ESRA_FACTS=str(broken_base))
+    assert result == no_files(shell, typer_more[(shell, "esra person gu", ("ESRA_FACTS", str(broken_base)))])
     assert result[2] == ""
 
 
@@ -200,9 +221,13 @@ def test_completion_keeps_what_was_typed_in_any_case_and_accents(line: str, offe
 
 
 @pytest.mark.parametrize("typer_app", [False, True], ids=["fast path", "typer app"])
-def test_members_and_tree_offer_alliances_only(typer_app: bool) -> None:
+def test_members_and_tree_offer_alliances_only(typer_app: bool, typer_more: More) -> None:
     offered = {
-        command: completed("bash", f"esra {command} ", typer_app=typer_app, ESRA_CACHE="off")[1].split()
+        command: (
+            typer_more[("bash", f"esra {command} ", ("ESRA_CACHE", "off"))]
+            if typer_app
+            else tabbed("bash", f"esra {command} ")
+        )[1].split()
         for command in ("members", "tree", "org")
     }
     assert {"esra", "ara", "ecrn"} <= set(offered["members"])
