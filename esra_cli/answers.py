@@ -64,8 +64,9 @@ def answer(
     """Look up and print one query command's answer."""
     from esra_cli import render
 
-    # The numbered sources under a table (--cite, or a narrow terminal) are written from it.
-    register = {s["id"]: s for s in base.records("sources")} if fmt == "table" else None
+    # The numbered sources under a table (--cite, or a narrow terminal) are written from the
+    # register, read only when a table numbers its sources.
+    register = lambda: {s["id"]: s for s in base.records("sources")}  # noqa: E731
     render.emit(view(command, base, lang, args), render.Output(fmt, lang, fields, cite, register))
 
 

@@ -22,8 +22,8 @@ from esra_cli.escape import clean
 def main() -> None:
     """Run esra with sys.argv: the process around `dispatch`."""
     # A short-lived process with no reference cycles worth collecting: the cyclic GC would
-    # only rescan the many objects a parse or a cache load makes (measured: 43 -> 5 ms for
-    # a 17,000-name index).
+    # only rescan the objects a parse or a table makes (measured on the shipped base, medians
+    # of 40 runs: `members --json` 46.4 -> 44.5 ms, a piped `members` 108.6 -> 101.8 ms).
     gc.disable()
     _standard_streams()
     _finish(dispatch(sys.argv[1:]))

@@ -57,13 +57,9 @@ class Term:
 
     def prefix(self) -> str:
         """The shortest start any matching word has: for an index's prefix query."""
-        shortest = self.word
-        for stem in self.stems:
-            common = 0
-            while common < min(len(stem), len(shortest)) and stem[common] == shortest[common]:
-                common += 1
-            shortest = shortest[:common]
-        return shortest
+        from os.path import commonprefix  # a plain string function, despite its module
+
+        return commonprefix([self.word, *self.stems])  # noqa: RUF071 - characters are wanted
 
 
 def _stemmed(word: str) -> list[str]:
@@ -83,7 +79,8 @@ def terms(query: str | None) -> list[Term]:
 
 
 def rank(wanted: list[Term], texts: Iterable[str]) -> int | None:
-    """The rank of a record whose strings are `texts`, or None when a term matches none of them."""
+    """The rank of a record whose strings are `texts`, or None when a term matches none of them.
+    An empty query matches every record without reading `texts`, which may be lazy."""
     if not wanted:
         return 0
     have = {w for text in texts for w in words(text)}

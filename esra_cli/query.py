@@ -8,6 +8,7 @@ carries its `sources`.
 from __future__ import annotations
 
 import datetime as dt
+from itertools import chain
 
 from esra_cli import dates
 from esra_cli.facts import localized
@@ -16,12 +17,13 @@ from esra_cli.schema import ENTITIES, KINDS
 
 TYPE_CHECKING = False  # typing costs a few ms per call; the names below are for mypy only
 if TYPE_CHECKING:
-    from collections.abc import Iterable
+    from collections.abc import Iterable, Iterator
     from typing import Any, TypeAlias
 
     from esra_cli.facts import FactBase, Record
 
     Row: TypeAlias = dict[str, Any]
+HAPPENINGS = ("events", "agreements", "statements")  # the tables `what` and `when` list
 _ROLE_RANK = {"chair": 0, "co-chair": 1, "vice-chair": 2, "member": 3}
 _STATUS_RANK = {"current": 0, "presumed current": 1, "past": 2, "upcoming": 3}
 
@@ -313,7 +315,7 @@ def happening_row(base: FactBase, record: Record, lang: str, as_of: dt.date | No
 
 def _all_happenings(base: FactBase) -> list[Record]:
     """Every event, agreement and statement, in file order."""
-    return [r for t in ("events", "agreements", "statements") for r in base.records(t)]
+    return [r for t in HAPPENINGS for r in base.records(t)]
 
 
 def _happenings(
@@ -438,7 +440,7 @@ def who(base: FactBase, query: str | None, lang: str, as_of: dt.date) -> Listing
         for record in base.records(table):
             held = _known_on(base, _referring(base, record["id"], "positions", (side,)), as_of)
             # The person or organization's words, and its posts' (titles, the other side's names).
-            texts = [*_texts(base, table, record), *(t for p in held for t in _texts(base, "positions", p))]
+            texts = chain(_texts(base, table, record), *(_texts(base, "positions", p) for p in held))
             if matching.rank(wanted, texts) is None:
                 continue
             row: Row = {"id": record["id"], "type": side, "name": base.label(record["id"], lang)}
@@ -458,25 +460,26 @@ def what(base: FactBase, query: str | None, lang: str) -> Listing:
     wanted = matching.terms(query)
     found = [
         r
-        for r in _all_happenings(base)
-        if matching.rank(wanted, _texts(base, base.kind(r["id"]), r)) is not None
+        for table in HAPPENINGS
+        for r in base.records(table)
+        if matching.rank(wanted, _texts(base, table, r)) is not None
     ]
     return Listing("what", _happenings(base, lang, found))
 
 
-def _texts(base: FactBase, table: str, record: Record) -> list[str]:
+def _texts(base: FactBase, table: str, record: Record) -> Iterator[str]:
     """What a filter matches a record by: its own words in every language (`searchable`) and
-    the names of the records it refers to, in English and Italian."""
+    the names of the records it refers to, in English and Italian. Lazy: a filter without a
+    query never reads them (matching.rank), and the names cost a lookup each."""
     from esra_cli import matching
 
-    texts = [text for _, text in matching.searchable(table, record)]
+    yield from (text for _, text in matching.searchable(table, record))
     for field in KINDS[table].references:
         if field.name == "sources":
             continue
         value = record.get(field.name)
         for rid in [value] if isinstance(value, str) else value or []:
-            texts += [base.label(rid, "en"), base.label(rid, "it"), rid]
-    return texts
+            yield from (base.label(rid, "en"), base.label(rid, "it"), rid)
 
 
 def when(base: FactBase, lo: str | None, hi: str | None, lang: str, as_of: dt.date) -> Listing:

@@ -57,11 +57,11 @@ class Output:
         lang: str = "en",
         fields: str | None = None,
         cite: bool = False,
-        register: dict[str, Any] | None = None,
+        register: Callable[[], dict[str, Any]] = dict,
     ) -> None:
         # --fields without --format means the fields as plain lines: a table's columns are fixed.
         self.format = "plain" if fields and fmt == "table" else fmt
-        self.lang, self.fields, self.cite, self.register = lang, fields, cite, register or {}
+        self.lang, self.fields, self.cite, self.register = lang, fields, cite, register
 
 
 # Below this many columns a terminal's tables number their sources, [1], and list them under
@@ -124,7 +124,7 @@ def _human(view: View, output: Output, piped: bool, width: int | None = None) ->
             return body
         from rich.console import Group
 
-        return Group(body, _citations(numbers, output.register, output.lang))
+        return Group(body, _citations(numbers, output.register(), output.lang))
     finally:
         _DRAWING.numbers, _DRAWING.piped, _DRAWING.width = None, False, 0
 
@@ -476,7 +476,6 @@ def _plain_cell(value: object) -> str:
 def _without_idle_columns(table: Table, rows: list[list[object]]) -> list[list[object]]:
     """Drop the columns with nothing in them, and, in a table of several rows, those with the
     same value in every row, which the title says once ("Status: past")."""
-    from rich.text import Text
 
     said: list[str] = []
     keep = []
@@ -485,15 +484,14 @@ def _without_idle_columns(table: Table, rows: list[list[object]]) -> list[list[o
         if values <= {""}:
             continue
         if len(rows) > 1 and len(values) == 1:
-            name = column.header.plain.strip() if isinstance(column.header, Text) else str(column.header)
-            said.append(f"{name}: {clean(values.pop())}")
+            said.append(f"{_plain_cell(column.header).strip()}: {clean(values.pop())}")
             continue
         keep.append(n)
     if len(keep) == len(table.columns) or not keep:
         return rows
     table.columns = [table.columns[n] for n in keep]
     if said:
-        title = table.title.plain if isinstance(table.title, Text) else str(table.title or "")
+        title = _plain_cell(table.title) if table.title is not None else ""
         table.title = _text("\n".join(filter(None, [title, *said])))
     return [[row[n] for n in keep] for row in rows]
 

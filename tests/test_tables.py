@@ -43,8 +43,7 @@ def test_every_piped_view_is_what_rich_pads(
 ) -> None:
     base = compiled.open_base(locate.find(None))
     view = answers.view(command, base, lang, args)
-    register = {s["id"]: s for s in base.records("sources")}
-    output = render.Output("table", lang, None, cite, register)
+    output = render.Output("table", lang, None, cite, lambda: {s["id"]: s for s in base.records("sources")})
     fast = piped(view, output, fast=True)
     assert fast == piped(view, output, fast=False)
     assert fast.strip()  # something was drawn
