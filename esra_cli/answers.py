@@ -6,7 +6,6 @@ from esra_cli.settings import DEFAULT_ALLIANCE
 
 TYPE_CHECKING = False  # the fast path reads QUERIES before it knows a lookup is needed
 if TYPE_CHECKING:
-    import datetime as dt
     from typing import Any
 
     from esra_cli.facts import FactBase
@@ -20,16 +19,16 @@ QUERIES: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
     "members": (("alliance",), ("--as-of", *LISTS)),
     "person": (("name",), ("--as-of",)),
     "who": (("text",), ("--as-of", *LISTS)),
-    "what": (("text",), LISTS),
+    "what": (("text",), ("--as-of", *LISTS)),
     "when": ((), ("--from", "--to", "--as-of", *LISTS)),
-    "where": (("place",), LISTS),
+    "where": (("place",), ("--as-of", *LISTS)),
     "org": (("name",), ("--as-of",)),
     "region": (("name",), ("--as-of",)),
-    "search": (("text",), LISTS),
-    "sources": ((), LISTS),
-    "disputes": ((), LISTS),
+    "search": (("text",), ("--as-of", *LISTS)),
+    "sources": ((), ("--as-of", *LISTS)),
+    "disputes": ((), ("--as-of", *LISTS)),
     "tree": (("alliance",), ("--as-of",)),
-    "show": (("id",), ()),
+    "show": (("id",), ("--as-of",)),
 }
 # The kind of entity each command's NAME argument completes to (shell completion):
 # a table of the base, or "alliances", the organizations that members and tree accept.
@@ -49,15 +48,6 @@ VARIADIC = ("search",)
 DATE_OPTIONS = ("--as-of", "--from", "--to")
 
 
-def today(as_of: str | None) -> dt.date:
-    """The date roles are judged on: --as-of (its last day, for a coarse date) or today."""
-    import datetime
-
-    from esra_cli import dates
-
-    return dates.last_day(as_of) if as_of else datetime.date.today()
-
-
 def answer(
     command: str, base: FactBase, lang: str, args: dict[str, Any], fmt: str, fields: str | None, cite: bool
 ) -> None:
@@ -72,9 +62,9 @@ def answer(
 
 def view(command: str, base: FactBase, lang: str, args: dict[str, Any]) -> View:
     """Answer one query command; `args` holds its parameters by name (as_of, lo, hi, ...)."""
-    from esra_cli import query
+    from esra_cli import dates, query
 
-    on = today(args.get("as_of"))
+    on = dates.as_of(args.get("as_of"))
     match command:
         case "members":
             return query.members(base, args.get("alliance") or DEFAULT_ALLIANCE, lang, on)
@@ -83,23 +73,23 @@ def view(command: str, base: FactBase, lang: str, args: dict[str, Any]) -> View:
         case "who":
             return query.who(base, args.get("text"), lang, on)
         case "what":
-            return query.what(base, args.get("text"), lang)
+            return query.what(base, args.get("text"), lang, on)
         case "when":
             return query.when(base, args.get("lo"), args.get("hi"), lang, on)
         case "where":
-            return query.where(base, args.get("place"), lang)
+            return query.where(base, args.get("place"), lang, on)
         case "org":
             return query.org(base, args["name"], lang, on)
         case "region":
             return query.region(base, args["name"], lang, on)
         case "search":
-            return query.search(base, args["text"], lang)
+            return query.search(base, args["text"], lang, on)
         case "sources":
-            return query.sources(base)
+            return query.sources(base, on)
         case "disputes":
-            return query.disputes(base, lang)
+            return query.disputes(base, lang, on)
         case "show":
-            return query.show(base, args["id"], lang)
+            return query.show(base, args["id"], lang, on)
         case "tree":
             return query.tree(base, args.get("alliance") or DEFAULT_ALLIANCE, lang, on)
     raise ValueError(f"not a query command: {command}")

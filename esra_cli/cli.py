@@ -371,6 +371,7 @@ def who(
 def what(
     ctx: typer.Context,
     text: Annotated[str | None, typer.Argument(metavar="[QUERY]", help="Words to filter by.")] = None,
+    as_of: AsOfOpt = None,
     as_json: JsonOpt = False,
     fmt: FormatOpt = OutputFormat.table,
     fields: FieldsOpt = None,
@@ -385,7 +386,7 @@ def what(
       esra what
       esra what baviera
     """
-    answer(ctx, "what", as_json, facts_path, lang, fmt=fmt, fields=fields, cite=cite, text=text)
+    answer(ctx, "what", as_json, facts_path, lang, fmt=fmt, fields=fields, cite=cite, text=text, as_of=as_of)
 
 
 @app.command(cls=EsraCommand)
@@ -430,6 +431,7 @@ def where(
         str | None,
         typer.Argument(metavar="[PLACE]", help="A city or venue.", autocompletion=_completer("where")),
     ] = None,
+    as_of: AsOfOpt = None,
     as_json: JsonOpt = False,
     fmt: FormatOpt = OutputFormat.table,
     fields: FieldsOpt = None,
@@ -444,7 +446,9 @@ def where(
       esra where
       esra where turin --json
     """
-    answer(ctx, "where", as_json, facts_path, lang, fmt=fmt, fields=fields, cite=cite, place=place)
+    answer(
+        ctx, "where", as_json, facts_path, lang, fmt=fmt, fields=fields, cite=cite, place=place, as_of=as_of
+    )
 
 
 @app.command(cls=EsraCommand)
@@ -501,6 +505,7 @@ def search(
     text: Annotated[
         list[str], typer.Argument(metavar="WORDS...", help="Each word must start a word of the record.")
     ],
+    as_of: AsOfOpt = None,
     as_json: JsonOpt = False,
     fmt: FormatOpt = OutputFormat.table,
     fields: FieldsOpt = None,
@@ -515,12 +520,24 @@ def search(
       esra search microelettronica
       esra search lobby commission --json
     """
-    answer(ctx, "search", as_json, facts_path, lang, fmt=fmt, fields=fields, cite=cite, text=" ".join(text))
+    answer(
+        ctx,
+        "search",
+        as_json,
+        facts_path,
+        lang,
+        fmt=fmt,
+        fields=fields,
+        cite=cite,
+        text=" ".join(text),
+        as_of=as_of,
+    )
 
 
 @app.command(cls=EsraCommand)
 def disputes(
     ctx: typer.Context,
+    as_of: AsOfOpt = None,
     as_json: JsonOpt = False,
     fmt: FormatOpt = OutputFormat.table,
     fields: FieldsOpt = None,
@@ -535,12 +552,13 @@ def disputes(
       esra disputes
       esra disputes --json
     """
-    answer(ctx, "disputes", as_json, facts_path, lang, fmt=fmt, fields=fields, cite=cite)
+    answer(ctx, "disputes", as_json, facts_path, lang, fmt=fmt, fields=fields, cite=cite, as_of=as_of)
 
 
 @app.command(cls=EsraCommand)
 def sources(
     ctx: typer.Context,
+    as_of: AsOfOpt = None,
     as_json: JsonOpt = False,
     fmt: FormatOpt = OutputFormat.table,
     fields: FieldsOpt = None,
@@ -555,7 +573,7 @@ def sources(
       esra sources
       esra sources --json
     """
-    answer(ctx, "sources", as_json, facts_path, lang, fmt=fmt, fields=fields, cite=cite)
+    answer(ctx, "sources", as_json, facts_path, lang, fmt=fmt, fields=fields, cite=cite, as_of=as_of)
 
 
 @app.command(cls=EsraCommand)
@@ -589,6 +607,7 @@ def tree(
 def show(
     ctx: typer.Context,
     rid: Annotated[str, typer.Argument(metavar="ID", help="A record's id, as search and --json give it.")],
+    as_of: AsOfOpt = None,
     as_json: JsonOpt = False,
     cite: CiteOpt = False,
     facts_path: FactsOpt = None,
@@ -602,7 +621,7 @@ def show(
       esra search bavaria intent        (finds the id)
       esra show ansa-2024-11-08 --json
     """
-    answer(ctx, "show", as_json, facts_path, lang, cite=cite, id=rid)
+    answer(ctx, "show", as_json, facts_path, lang, cite=cite, id=rid, as_of=as_of)
 
 
 @app.command(cls=EsraCommand)

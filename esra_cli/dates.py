@@ -88,6 +88,20 @@ def is_valid(value: str) -> bool:
     return True
 
 
+def today() -> dt.date:
+    """The machine's date: the one place esra reads the clock.
+
+    Every answer that depends on the day takes that day as an argument (--as-of); only when
+    none is given does the front door ask this. Tests pin it here (tests/conftest.py).
+    """
+    return dt.date.today()
+
+
+def as_of(value: str | None) -> dt.date:
+    """The day an answer is about: --as-of (its last day, for a coarse date), else today."""
+    return last_day(value) if value else today()
+
+
 def first_day(value: str) -> dt.date:
     """The first day of the period the date names."""
     year, month, day = parse(value)

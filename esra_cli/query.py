@@ -199,19 +199,34 @@ def _referring(base: FactBase, rid: str, table: str, fields: tuple[str, ...]) ->
     return found
 
 
-def _known_on(base: FactBase, records: Iterable[Record], as_of: dt.date | None) -> list[Record]:
+def _known_on(base: FactBase, records: Iterable[Record], as_of: dt.date) -> list[Record]:
     """The records a reader on `as_of` could know of: those begun by then, and those dated
     later that a source dated by then announced (a plan, an appointment to come; never a
-    statement, a fact or figure of a later day). Undated records stay; without `as_of`, all."""
-    if as_of is None:
-        return list(records)
-    return [
-        r
-        for r in records
-        if (start := _span(r)[0]) is None
+    statement, a fact or figure of a later day). Undated records stay."""
+    return [r for r in records if _known(base, r, as_of)]
+
+
+def _known(base: FactBase, record: Record, as_of: dt.date) -> bool:
+    """Whether a reader on `as_of` could know of `record` (see _known_on); a source, once
+    it may have been published."""
+    if base.kind(record["id"]) == "sources":
+        return not _published_after(record, as_of)
+    start = _span(record)[0]
+    return (
+        start is None
         or dates.first_day(start) <= as_of
-        or (base.kind(r["id"]) != "statements" and any(_written_by(base.get(s), as_of) for s in r["sources"]))
-    ]
+        or (
+            base.kind(record["id"]) != "statements"
+            and any(_written_by(base.get(s), as_of) for s in record["sources"])
+        )
+    )
+
+
+def _published_after(source: Record, as_of: dt.date) -> bool:
+    """Whether a source was surely published after `as_of` (its date, or an undated page's
+    `after` bound)."""
+    first = source.get("date") or source.get("after")
+    return first is not None and dates.first_day(first) > as_of
 
 
 def _written_by(source: Record, as_of: dt.date) -> bool:
@@ -262,7 +277,7 @@ def membership_row(base: FactBase, record: Record, lang: str, as_of: dt.date) ->
     }
 
 
-def happening_row(base: FactBase, record: Record, lang: str, as_of: dt.date | None = None) -> Row:
+def happening_row(base: FactBase, record: Record, lang: str, as_of: dt.date) -> Row:
     """An event, agreement or statement: what happened, was agreed, aimed at or counted."""
     table = base.kind(record["id"])
     title = record.get("title") or record.get("text")
@@ -286,14 +301,14 @@ def happening_row(base: FactBase, record: Record, lang: str, as_of: dt.date | No
         row["invited"] = localized(record["invited"], lang)
     if "value" in record:
         row["measure"], row["value"] = record.get("measure"), record["value"]
-    later = as_of is not None and start is not None and dates.first_day(start) > as_of
+    later = start is not None and dates.first_day(start) > as_of
     if later and row["status"] not in ("planned", "announced"):
         row["status"] = "upcoming"  # known on the as-of date (_known_on) as still to come
     for link in ("fulfilled_by", "fulfils"):
         if link in record:
             other = base.get(record[link])
             when = other.get("date") or other.get("start")
-            if as_of is not None and when and dates.first_day(when) > as_of:
+            if when and dates.first_day(when) > as_of:
                 continue  # an outcome that came after the as-of date was not known on it
             row[link] = {"id": other["id"], "name": base.label(other["id"], lang), "date": when}
     if "fulfilled_by" not in row:
@@ -308,7 +323,7 @@ def happening_row(base: FactBase, record: Record, lang: str, as_of: dt.date | No
         row["fulfilment"] = {"basis": "reported"}
     # A plan whose day has passed with nothing known to have come of it says so.
     planned = record.get("status") == "planned" and "fulfilled_by" not in row
-    if planned and start and dates.last_day(end or start) < (as_of or dt.date.today()):
+    if planned and start and dates.last_day(end or start) < as_of:
         row["outcome"] = "unknown"
     return {**row, **cited(record)}
 
@@ -318,10 +333,8 @@ def _all_happenings(base: FactBase) -> list[Record]:
     return [r for t in HAPPENINGS for r in base.records(t)]
 
 
-def _happenings(
-    base: FactBase, lang: str, records: Iterable[Record], as_of: dt.date | None = None
-) -> list[Row]:
-    """Rows of happenings, oldest first; with `as_of`, only those known on it (_known_on)."""
+def _happenings(base: FactBase, lang: str, records: Iterable[Record], as_of: dt.date) -> list[Row]:
+    """Rows of happenings known on `as_of` (_known_on), oldest first."""
     rows = [happening_row(base, r, lang, as_of) for r in _known_on(base, records, as_of)]
     return sorted(rows, key=lambda row: _sort_key(row["date"]))
 
@@ -453,7 +466,7 @@ def who(base: FactBase, query: str | None, lang: str, as_of: dt.date) -> Listing
     return Listing("who", rows)
 
 
-def what(base: FactBase, query: str | None, lang: str) -> Listing:
+def what(base: FactBase, query: str | None, lang: str, as_of: dt.date) -> Listing:
     """Events, agreements, collaborations and statements, oldest first, undated last."""
     from esra_cli import matching
 
@@ -464,7 +477,7 @@ def what(base: FactBase, query: str | None, lang: str) -> Listing:
         for r in base.records(table)
         if matching.rank(wanted, _texts(base, table, r)) is not None
     ]
-    return Listing("what", _happenings(base, lang, found))
+    return Listing("what", _happenings(base, lang, found, as_of))
 
 
 def _texts(base: FactBase, table: str, record: Record) -> Iterator[str]:
@@ -513,16 +526,16 @@ def when(base: FactBase, lo: str | None, hi: str | None, lang: str, as_of: dt.da
     return Listing("when", entries, {"from": lo, "to": hi})
 
 
-def where(base: FactBase, place: str | None, lang: str) -> View:
+def where(base: FactBase, place: str | None, lang: str, as_of: dt.date) -> View:
     """Every place with what happened there; or, given a place, that place in full."""
     if place is None:
-        rows = [_place_row(base, r, lang) for r in base.records("places")]
+        rows = [_place_row(base, r, lang, as_of) for r in base.records("places")]
         return Listing("where", rows)
     pid = _resolve(base, "places", place, "place", lang)
-    return Card("place", _place_row(base, base.get(pid), lang))
+    return Card("place", _place_row(base, base.get(pid), lang, as_of))
 
 
-def _place_row(base: FactBase, record: Record, lang: str) -> Row:
+def _place_row(base: FactBase, record: Record, lang: str, as_of: dt.date) -> Row:
     pid = record["id"]
     return {
         "id": pid,
@@ -531,8 +544,8 @@ def _place_row(base: FactBase, record: Record, lang: str) -> Row:
         "kind": record["kind"],
         "country": record["country"],
         "region": ref(base, record.get("region"), lang),
-        "events": _happenings(base, lang, _referring(base, pid, "events", ("place",))),
-        "agreements": _happenings(base, lang, _referring(base, pid, "agreements", ("place",))),
+        "events": _happenings(base, lang, _referring(base, pid, "events", ("place",)), as_of),
+        "agreements": _happenings(base, lang, _referring(base, pid, "agreements", ("place",)), as_of),
         "organizations": [
             ref(base, o["id"], lang) for o in _referring(base, pid, "organizations", ("place",))
         ],
@@ -601,9 +614,9 @@ def region(base: FactBase, name: str, lang: str, as_of: dt.date) -> Card:
     return Card("region", data)
 
 
-def search(base: FactBase, text: str, lang: str) -> Listing:
-    """Every record in which each word of `text` matches a word, in any language (matching.py),
-    best matches first, each with where it matched."""
+def search(base: FactBase, text: str, lang: str, as_of: dt.date) -> Listing:
+    """Every record known on `as_of` in which each word of `text` matches a word, in any
+    language (matching.py), best matches first, each with where it matched."""
     from esra_cli import matching
 
     wanted = matching.terms(text)
@@ -617,7 +630,7 @@ def search(base: FactBase, text: str, lang: str) -> Listing:
         # The id last: a field's text says more about why a record matched than its slug.
         fields = sorted(matching.searchable(table, record), key=lambda field: field[0] == "id")
         rank = matching.rank(wanted, (value for _, value in fields))
-        if rank is not None:
+        if rank is not None and _known(base, record, as_of):
             row = {
                 "id": record["id"],
                 "type": KINDS[table].singular,
@@ -630,9 +643,10 @@ def search(base: FactBase, text: str, lang: str) -> Listing:
     return Listing("search", [row for _, _, row in sorted(ranked, key=lambda item: item[:2])])
 
 
-def show(base: FactBase, rid: str, lang: str) -> Card:
+def show(base: FactBase, rid: str, lang: str, as_of: dt.date) -> Card:
     """One record of any kind in full: every field (references as {"id", "name"}, texts in
-    `lang`), its sources with their quotes, and the records that refer to it."""
+    `lang`), its status on `as_of`, its sources with their quotes, and the records that refer
+    to it."""
     found = base.find(rid)
     if found is None:
         from esra_cli.errors import NotFound
@@ -667,10 +681,14 @@ def show(base: FactBase, rid: str, lang: str) -> Card:
         {"id": other, "type": KINDS[base.kind(other)].singular, "name": base.label(other, lang)}
         for other in others
     ]
+    row = {"positions": position_row, "memberships": membership_row}.get(table)
+    if row is None and table in HAPPENINGS:
+        row = happening_row
     data = {
         "id": rid,
         "type": kind.singular,
         "name": base.label(rid, lang),
+        "status": row(base, record, lang, as_of)["status"] if row else None,
         "fields": fields,
         "sources": cited_sources,
         "alternatives": _alternatives(record),
@@ -685,12 +703,13 @@ def _source_row(record: Record) -> Row:
     return {"id": record["id"], "name": record.get("title"), **{k: record.get(k) for k in keys}}
 
 
-def disputes(base: FactBase, lang: str) -> Listing:
-    """Every record with conflicting values: the preferred one (the record's own, official
-    sources first) and each other value, with its sources; what a fact-checker reads first."""
+def disputes(base: FactBase, lang: str, as_of: dt.date) -> Listing:
+    """Every record known on `as_of` with conflicting values: the preferred one (the record's
+    own, official sources first) and each other value, with its sources; what a
+    fact-checker reads first."""
     rows = []
     for table in KINDS:
-        for record in base.records(table):
+        for record in _known_on(base, base.records(table), as_of):
             # The record's own field names: its preferred value is read by them.
             for raw, alternative in zip(record.get("alternatives", ()), _alternatives(record), strict=True):
                 field = alternative.pop("field")
@@ -708,8 +727,9 @@ def disputes(base: FactBase, lang: str) -> Listing:
     return Listing("disputes", rows)
 
 
-def sources(base: FactBase) -> Listing:
-    """The source register, in file order."""
+def sources(base: FactBase, as_of: dt.date) -> Listing:
+    """The source register as it could stand on `as_of` (no page surely published later), in
+    file order."""
     rows = [
         {
             **_source_row(r),
@@ -718,6 +738,7 @@ def sources(base: FactBase) -> Listing:
             "note": r.get("note"),
         }
         for r in base.records("sources")
+        if not _published_after(r, as_of)
     ]
     return Listing("sources", rows)
 

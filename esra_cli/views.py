@@ -253,6 +253,7 @@ SHOW = obj(
         "id": STR,
         "type": STR,
         "name": STR,
+        "status": maybe({"enum": TIMELINE["properties"]["status"]["anyOf"][0]["enum"]}),
         "fields": {"type": "object", "description": "the record's fields; references as {id, name}"},
         "sources": array(SHOWN_SOURCE),
         "alternatives": array(ALTERNATIVE),

@@ -16,6 +16,7 @@ from typing import Any
 
 import pytest
 
+from esra_cli import dates
 from esra_cli.entry import dispatch
 
 # What Rich reads from the environment to decide on colours and styles.
@@ -24,6 +25,7 @@ ROOT = Path(__file__).resolve().parent.parent
 SHIPPED = ROOT / "facts.toml"
 # Status (past/current/planned) depends on the day; tests that check it pin this date.
 AS_OF = "2026-11-25"
+TODAY = dates.first_day(AS_OF)
 # Property tests run a tenth of their examples by default, so the README's test command
 # stays under a minute; HYPOTHESIS_PROFILE=ci (set by .ci/run) runs the full count.
 FULL = os.environ.get("HYPOTHESIS_PROFILE") == "ci"
@@ -58,10 +60,14 @@ def shared_cache(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 @pytest.fixture(autouse=True)
 def isolated_env(monkeypatch: pytest.MonkeyPatch, shared_cache: Path) -> None:
-    """No user setting leaks in (esra's, the terminal's, what Rich reads)."""
+    """No user setting leaks in (esra's, the terminal's, what Rich reads), and no test reads
+    the machine's clock: in-process, "today" is AS_OF (`dates.today`, the one place esra reads
+    it). A test of another process passes --as-of; .ci/run runs the suite under a far-off
+    clock to prove that none forgot."""
     for name in ("ESRA_FACTS", "ESRA_LANG", "ESRA_DEBUG", "ESRA_CACHE", "COLUMNS", "LINES", *RICH_ENV):
         monkeypatch.delenv(name, raising=False)
     monkeypatch.setenv("XDG_CACHE_HOME", str(shared_cache))
+    monkeypatch.setattr(dates, "today", lambda: TODAY)
 
 
 class Result:

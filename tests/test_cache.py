@@ -98,11 +98,18 @@ def test_a_same_size_edit_in_the_same_second_is_seen(
 
 
 def test_a_racy_file_is_not_compiled(facts_copy: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    assert compiled.database_for(str(facts_copy)) is None  # modified just now
-    old = time.time() - 60
-    os.utime(facts_copy, (old, old))
+    # "Now" is read from the file's own timestamps, not the machine's clock, which the suite
+    # also runs under a far-off fake (.ci/run): the test holds the rule, not the clock.
+    def changed() -> float:
+        st = facts_copy.stat()
+        return max(st.st_mtime, st.st_ctime)
+
+    now = changed() + 1
+    monkeypatch.setattr(time, "time", lambda: now)
+    assert compiled.database_for(str(facts_copy)) is None  # modified a second ago
+    os.utime(facts_copy, (now - 60, now - 60))
     assert compiled.database_for(str(facts_copy)) is None  # an mtime set back: the ctime is fresh
-    later = time.time() + compiled.RACY_SECONDS + 0.1
+    later = changed() + compiled.RACY_SECONDS + 0.1
     monkeypatch.setattr(time, "time", lambda: later)
     assert compiled.database_for(str(facts_copy)) is not None
 
