@@ -7,6 +7,8 @@ record has, and line numbers are looked up only when there is a problem to repor
 
 from __future__ import annotations
 
+import datetime as dt
+import itertools
 import re
 
 from esra_cli import dates
@@ -62,6 +64,9 @@ RULES = {
     "inferred-high": "an inferred value at high confidence",
     "conflict-sources": "a conflicting value without sources of its own",
     "unconfirmed-open": "an open post, membership or chair without a last-confirmed date and source",
+    "open-term": "an open post or chair whose quotes give its term ('per il 2025'): it ends with it",
+    "chair-overlap": "two chairs of one alliance on the same day",
+    "chair-gap": "a day without a chair between two chairs of an alliance",
     "held-unsourced": "an event marked held with no source dated on or after it",
     "plan-link": "a plan and its outcome that do not name each other",
     "alias": "an alias that also names another entity of its kind",
@@ -185,6 +190,7 @@ def problems(
             found.append(_at(Problem(message, record["id"], rule=rule), kind, index))
     if not found:  # the rules about what records say need records that are sound
         found += _knowledge_problems(records)
+        found += _chair_problems(records)
     if not found:
         found += _alias_collisions(records, keys or _name_keys(raw))
     if found and text:
@@ -466,11 +472,76 @@ def _record_knowledge(
                 "unconfirmed-open",
                 "an open post needs confirmed and confirmed_by: the latest source showing it held",
             )
+        term = _term(record) if end not in record and record.get("role") != "member" else None
+        if term:
+            yield "open-term", f"its quotes give a term ({term!r}): set {end} to the term's end"
         uncited = [s for s in record.get("confirmed_by", ()) if s not in record["sources"]]
         if uncited:
             yield "unknown-source", f"confirmed_by: {', '.join(uncited)} must also be in sources"
     if kind.table == "events":
         yield from _event_knowledge(record, sources, events)
+
+
+# How sources state a term of office, in the languages of the register: "presidente per il
+# 2025", "per tutto il 2025", "la presidenza nel 2025", "pour 2025", "en 2026", "for 2025",
+# "vuodelle 2026" (Finnish), "durante todo el año".
+_TERM = re.compile(
+    r"\b(?:per (?:tutto )?il|presidente|presidenza nel|pour|présidence en|for|vuodelle) \d{4}\b"
+    r"|\bdurante todo el año\b|\bjusqu'à la fin de \d{4}\b",
+    re.IGNORECASE,
+)
+
+
+def _term(record: dict[str, Any]) -> str | None:
+    """The words in which one of a record's quotes gives its term, if one does."""
+    for quote in record.get("quotes", {}).values():
+        found = _TERM.search(quote)
+        if found:
+            return found.group(0)
+    return None
+
+
+def _chair_problems(records: list[tuple[Kind, int, dict[str, Any]]]) -> list[Problem]:
+    """One chair per alliance on every day from its first chair to its last known term.
+
+    Coarse dates are periods: a chair ending "2023-11" and the next starting "2023-11" may
+    meet in that month, so only a sure overlap or a sure gap is a problem. A day-precise end
+    is the handover day, which belongs to the successor.
+    """
+    chairs: dict[str, list[tuple[int, dict[str, Any]]]] = {}
+    for kind, index, record in records:
+        if kind.table == "memberships" and record["role"] == "chair":
+            chairs.setdefault(record["organization"], []).append((index, record))
+    kind = KINDS["memberships"]
+    found = []
+    for terms in chairs.values():
+        dated = [(i, r) for i, r in terms if r.get("since") or r.get("until")]
+        dated.sort(key=lambda item: _began(item[1]))
+        for (_, earlier), (index, later) in itertools.pairwise(dated):
+            start = later.get("since")
+            if start is None:
+                continue
+            end = earlier.get("until")
+            # A period may be over from its end's first day: "2024-11-08", or "2024" on 1 January.
+            if end is None or dates.first_day(end) > dates.last_day(start):
+                message = f"overlaps {earlier['id']} ({end or 'no end'}): one chair a day"
+                found.append(_at(Problem(message, later["id"], rule="chair-overlap"), kind, index))
+            elif _latest_end(end) < dates.first_day(start):
+                message = f"leaves days without a chair after {earlier['id']} (until {end}), from {start}"
+                found.append(_at(Problem(message, later["id"], rule="chair-gap"), kind, index))
+    return found
+
+
+def _began(record: dict[str, Any]) -> dt.date:
+    """When a chair began, for ordering: its start, or before its end when that is all we have."""
+    if record.get("since"):
+        return dates.first_day(record["since"])
+    return dates.first_day(record["until"]) - dt.timedelta(1)
+
+
+def _latest_end(end: str) -> dt.date:
+    """The first day on which a period ending `end` is surely over."""
+    return dates.first_day(end) if dates.parse(end)[2] is not None else dates.last_day(end) + dt.timedelta(1)
 
 
 def _event_knowledge(

@@ -123,22 +123,53 @@ def last_day(value: str) -> dt.date:
 # A post, membership or chair last shown to hold more than this long before the as-of
 # date is only presumed to hold (issue 10: "six months").
 FRESH_DAYS = 183
+# A post or chair last shown to hold more than this long before the as-of date is of
+# unknown status (issue 17: "18 months"); a membership of an alliance is presumed to go on.
+STALE_DAYS = 548
+# The words a period's status may take on an as-of date, in the order tables sort them.
+STATUSES = ("current", "presumed current", "status unknown", "not known then", "past", "upcoming")
 
 
-def status(start: str | None, end: str | None, as_of: dt.date, confirmed: str | None = None) -> str:
-    """'upcoming', 'current', 'presumed current' or 'past' for a period on `as_of`.
+def ended(end: str, as_of: dt.date) -> bool:
+    """Whether a period ending `end` is over on `as_of`. A day is the day it passed (the day of
+    a handover belongs to the successor); a month or a year runs to its last day."""
+    return first_day(end) <= as_of if parse(end)[2] is not None else last_day(end) < as_of
 
-    An open end counts as ongoing; an ongoing period whose last confirmation (or, without
-    one, its start) is more than FRESH_DAYS before `as_of` is only presumed current.
+
+def status(
+    start: str | None,
+    end: str | None,
+    as_of: dt.date,
+    confirmed: str | None = None,
+    *,
+    expires: bool = False,
+    attested: bool = True,
+    succeeded: str | None = None,
+) -> str:
+    """What is known on `as_of` of a period: one of STATUSES.
+
+    'upcoming' before its start, 'past' once its end has passed (ended). Otherwise: 'not
+    known then' when its start is unknown and no source by then attests it (`attested`);
+    'current' when last confirmed (or, without that, begun) within FRESH_DAYS, else 'presumed
+    current'. A post or chair (`expires`) is 'status unknown' instead once a successor's term
+    has begun (`succeeded`, its start) or after STALE_DAYS without confirmation, or when
+    nothing dates it at all.
     """
     if start is not None and first_day(start) > as_of:
         return "upcoming"
-    if end is not None and last_day(end) < as_of:
+    if end is not None and ended(end, as_of):
         return "past"
+    if start is None and not attested:
+        return "not known then"
+    if expires and succeeded is not None and first_day(succeeded) <= as_of:
+        return "status unknown"
     seen = confirmed or start
-    if seen is None or (as_of - last_day(seen)).days > FRESH_DAYS:
-        return "presumed current"
-    return "current"
+    if seen is None:
+        return "status unknown" if expires else "presumed current"
+    age = (as_of - last_day(seen)).days
+    if expires and age > STALE_DAYS:
+        return "status unknown"
+    return "presumed current" if age > FRESH_DAYS else "current"
 
 
 def overlaps(start: str, end: str | None, lo: str | None, hi: str | None) -> bool:

@@ -25,7 +25,7 @@ if TYPE_CHECKING:
     Row: TypeAlias = dict[str, Any]
 HAPPENINGS = ("events", "agreements", "statements")  # the tables `what` and `when` list
 _ROLE_RANK = {"chair": 0, "co-chair": 1, "vice-chair": 2, "member": 3}
-_STATUS_RANK = {"current": 0, "presumed current": 1, "past": 2, "upcoming": 3}
+_STATUS_RANK = {status: rank for rank, status in enumerate(dates.STATUSES)}
 
 
 class Listing:
@@ -98,8 +98,52 @@ VIEW_NAMES = {"start": "since", "end": "until"}
 
 def _confirmed(record: Record) -> str | None:
     """The latest date a source shows a post or membership held: its confirmation, else its
-    end or start (a source dated those days showed it then)."""
-    return record.get("confirmed") or record.get("end") or record.get("until")
+    reported end (a source dated that day showed it then). The end of an inferred record is
+    no confirmation: nobody reported it."""
+    if "confirmed" in record:
+        return str(record["confirmed"])
+    return None if "inferred" in record else record.get("end") or record.get("until")
+
+
+def span_status(base: FactBase, record: Record, as_of: dt.date) -> str:
+    """A post's, membership's or chair's status on `as_of` (dates.status): a post or chair
+    expires; a membership of an alliance is presumed to go on."""
+    start, end = _span(record)
+    expires = record.get("role") != "member"
+    cited = [*record["sources"], *record.get("confirmed_by", ())]
+    return dates.status(
+        start,
+        end,
+        as_of,
+        _confirmed(record),
+        expires=expires,
+        attested=start is not None or any(_dated_by(base.get(s), as_of) for s in cited),
+        succeeded=_successor(base, record) if expires and end is None else None,
+    )
+
+
+def _successor(base: FactBase, record: Record) -> str | None:
+    """When the next holder of the same post or chair began, if one is recorded: the same
+    title in the same body for a post, the same role in the same alliance for a chair."""
+    start = _span(record)[0] or _confirmed(record)
+    if start is None:
+        return None
+    if "role" in record:
+        same = [m for m in _referring(base, record["organization"], "memberships", ("organization",))
+                if m["role"] == record["role"]]  # fmt: skip
+    else:
+        body = str(record.get("organization") or record["region"])
+        title = record["title"].get("en") if isinstance(record["title"], dict) else record["title"]
+        same = [
+            p
+            for p in _referring(base, body, "positions", ("organization", "region"))
+            if (p["title"].get("en") if isinstance(p["title"], dict) else p["title"]) == title
+        ]
+    later = [
+        s for s in (_span(other)[0] for other in same if other["id"] != record["id"])
+        if s is not None and dates.first_day(s) > dates.last_day(start)
+    ]  # fmt: skip
+    return min(later, key=dates.first_day, default=None)
 
 
 def _lookup(base: FactBase, table: str, query: str, what: str, lang: str) -> str:
@@ -217,7 +261,7 @@ def _known(base: FactBase, record: Record, as_of: dt.date) -> bool:
         or dates.first_day(start) <= as_of
         or (
             base.kind(record["id"]) != "statements"
-            and any(_written_by(base.get(s), as_of) for s in record["sources"])
+            and any(_written_by(base, base.get(s), as_of) for s in record["sources"])
         )
     )
 
@@ -229,12 +273,19 @@ def _published_after(source: Record, as_of: dt.date) -> bool:
     return first is not None and dates.first_day(first) > as_of
 
 
-def _written_by(source: Record, as_of: dt.date) -> bool:
-    """Whether a source was surely written on or before `as_of` (its date, or an undated
-    page's `before` bound)."""
-    if "date" in source:
-        return dates.last_day(source["date"]) <= as_of
-    return "before" in source and dates.last_day(source["before"]) <= as_of
+def _dated_by(source: Record, as_of: dt.date) -> bool:
+    """Whether a source is dated on or before `as_of`: its date, or an undated page's bounds
+    (the register dates such a page by its content: `after` an event it reports)."""
+    bound = source.get("date") or source.get("before") or source.get("after")
+    return bound is not None and dates.first_day(bound) <= as_of
+
+
+def _written_by(base: FactBase, source: Record, as_of: dt.date) -> bool:
+    """Whether a source was surely written on or before `as_of`: its date, else an undated
+    page's `before` bound, else the day the register was last checked (`[meta] updated`),
+    when every page in it had been read."""
+    bound = source.get("date") or source.get("before") or base.meta.get("updated")
+    return bound is not None and dates.last_day(bound) <= as_of
 
 
 def _span(record: Record) -> tuple[str | None, str | None]:
@@ -256,7 +307,7 @@ def position_row(base: FactBase, record: Record, lang: str, as_of: dt.date) -> R
         "region": ref(base, record.get("region"), lang),
         "since": record.get("start"),
         "until": record.get("end"),
-        "status": dates.status(record.get("start"), record.get("end"), as_of, _confirmed(record)),
+        "status": span_status(base, record, as_of),
         "last_confirmed": _confirmed(record),
         **cited(record),
     }
@@ -271,7 +322,7 @@ def membership_row(base: FactBase, record: Record, lang: str, as_of: dt.date) ->
         "role": record["role"],
         "since": record.get("since"),
         "until": record.get("until"),
-        "status": dates.status(record.get("since"), record.get("until"), as_of, _confirmed(record)),
+        "status": span_status(base, record, as_of),
         "last_confirmed": _confirmed(record),
         **cited(record),
     }
@@ -354,7 +405,7 @@ def _members(base: FactBase, org: str, lang: str, as_of: dt.date) -> Listing:
     rows = [_member_row(base, rid, records, lang, as_of) for rid, records in by_region.items()]
     rows = [r for r in rows if r["status"] != "upcoming"]  # the members on the as-of date
     rows.sort(key=lambda r: (_ROLE_RANK[r["role"]], _STATUS_RANK[r["status"]], r["country"], r["name"]))
-    known = sum(1 for r in rows if r["status"] != "past")
+    known = sum(1 for r in rows if r["status"] in ("current", "presumed current"))
     return Listing(
         "members", rows, {"organization": ref(base, org, lang), "known": known, **_reported(base, org, as_of)}
     )
@@ -364,34 +415,47 @@ def _member_row(base: FactBase, rid: str, records: list[Record], lang: str, as_o
     """A region's membership on `as_of`, apart from the chairs it held.
 
     The membership starts when it joined (its member record's `since`), never when a chair
-    began; a region known only through a chair has an unknown start. A chair shows the
-    region a member while it lasted, so it counts as a confirmation; the row's confidence
-    and basis are the member record's, or the chair's where that is all there is.
+    began; a region known only through a chair has an unknown start, and before any source
+    attests it, it is 'not known then'. A chair shows the region a member while it lasted, so
+    a reported one counts as a confirmation. The row's confidence and basis are the member
+    record's (or the chair's where that is all there is); the role shown, a chair current on
+    `as_of`, brings its own: `role_id`, `role_since`, `role_until`, `role_status`,
+    `role_confidence`, `role_basis` (null for a plain member).
     """
     region = base.get(rid)
     member = next((m for m in records if m["role"] == "member"), None)
     chairs = [m for m in records if m["role"] != "member"]
     shown = [c for c in chairs if c.get("since") is None or dates.first_day(c["since"]) <= as_of]
-    seen = [d for d in (_confirmed(m) for m in (*([member] if member else []), *shown)) if d]
+    basis = [*([member] if member else []), *shown]
+    seen = [d for d in (_confirmed(m) for m in basis) if d]
     last = max(seen, key=dates.first_day, default=None)  # "until 2025" is no proof of 31 December
     since, until = (member.get("since"), member.get("until")) if member else (None, None)
-    # Known only through chairs that all begin after as_of: not a member yet, as far as we know.
-    status = "upcoming" if member is None and not shown else dates.status(since, until, as_of, last)
-    ongoing = [
-        c for c in shown if dates.status(c.get("since"), c.get("until"), as_of) not in ("past", "upcoming")
-    ]
-    ongoing.sort(key=lambda m: _ROLE_RANK[m["role"]])
+    rows = [membership_row(base, m, lang, as_of) for m in records]
+    if member is None and not shown:  # known only through chairs that all begin after as_of
+        status = "upcoming"
+    else:
+        cited_by = [s for m in basis for s in (*m["sources"], *m.get("confirmed_by", ()))]
+        attested = since is not None or any(_dated_by(base.get(s), as_of) for s in cited_by)
+        status = dates.status(since, until, as_of, last, attested=attested)
+    ongoing = [r for r in rows if r["role"] != "member" and r["status"] in ("current", "presumed current")]
+    ongoing.sort(key=lambda r: _ROLE_RANK[r["role"]])
+    role = ongoing[0] if ongoing and status not in ("past", "not known then") else None
     return {
         "id": rid,
         "name": base.label(rid, lang),
         "country": region["country"],
         "since": since,
-        "role": ongoing[0]["role"] if ongoing and status != "past" else "member",
+        "role": role["role"] if role else "member",
         "status": status,
         "last_confirmed": last,
-        "memberships": [membership_row(base, m, lang, as_of) for m in records],
+        **{f"role_{k}": role[k] if role else None for k in ROLE_FACTS},
+        "memberships": rows,
         **cited(member or (shown or chairs)[0]),
     }
+
+
+# What a member row repeats of the chair it shows as its role, each as `role_<name>`.
+ROLE_FACTS = ("id", "since", "until", "status", "confidence", "basis")
 
 
 def _chairs(base: FactBase, org: str, lang: str, as_of: dt.date) -> list[Row]:
@@ -502,28 +566,50 @@ def when(base: FactBase, lo: str | None, hi: str | None, lang: str, as_of: dt.da
 
         raise UsageError(f"--from {lo} is after --to {hi}: nothing could match")
     entries = [r for r in _happenings(base, lang, _all_happenings(base), as_of) if r["date"]]
-    for position in _known_on(base, base.records("positions"), as_of):
-        row = position_row(base, position, lang, as_of)
-        who_ = row["person"]["name"]
-        post = ", ".join(
-            filter(None, [row["title"], (row["organization"] or row["region"] or {}).get("name")])
-        )
-        for edge, date in (("start", row["since"]), ("end", row["until"])):
-            if date and (edge == "start" or dates.first_day(date) <= as_of):  # no end foretold
-                entries.append(
-                    {
-                        "id": row["id"],
-                        "type": f"position-{edge}",
-                        "name": f"{who_} {word(edge + 's', lang)} {post}",
-                        "date": date,
-                        "until": None,
-                        "status": row["status"],
-                        **cited(position),
-                    }
-                )
+    for table in ("positions", "memberships"):
+        for record in _known_on(base, base.records(table), as_of):
+            entries += _changes(base, table, record, lang, as_of)
     entries = [e for e in entries if dates.overlaps(e["date"], e["until"], lo, hi)]
     entries.sort(key=lambda e: (dates.first_day(e["date"]), dates.last_day(e["until"] or e["date"])))
     return Listing("when", entries, {"from": lo, "to": hi})
+
+
+def _changes(base: FactBase, table: str, record: Record, lang: str, as_of: dt.date) -> list[Row]:
+    """The timeline entries of a post, membership or chair: its start and its end, each dated
+    at its precision, with the id `<record>#start` or `<record>#end`. An end is listed once
+    its period has begun on `as_of`: none is foretold for what has not started."""
+    if table == "positions":
+        row = position_row(base, record, lang, as_of)
+        who_, kind = row["person"]["name"], "position"
+        post = ", ".join(
+            filter(None, [row["title"], (row["organization"] or row["region"] or {}).get("name")])
+        )
+    else:
+        row = membership_row(base, record, lang, as_of)
+        who_, kind = row["region"]["name"], "membership" if row["role"] == "member" else "chair"
+        post = f"{word(row['role'], lang)}, {row['organization']['name']}"
+    entries = []
+    for edge, date in (("start", row["since"]), ("end", row["until"])):
+        if date and (edge == "start" or dates.first_day(date) <= as_of):  # no end foretold
+            verb = word(f"{'joins' if kind == 'membership' else 'starts'}" if edge == "start" else
+                        f"{'leaves' if kind == 'membership' else 'ends'}", lang)  # fmt: skip
+            name = (
+                f"{who_} {verb} {row['organization']['name']}"
+                if kind == "membership"
+                else f"{who_} {verb} {post}"
+            )
+            entries.append(
+                {
+                    "id": f"{row['id']}#{edge}",
+                    "type": f"{kind}-{edge}",
+                    "name": name,
+                    "date": date,
+                    "until": None,
+                    "status": row["status"],
+                    **cited(record),
+                }
+            )
+    return entries
 
 
 def where(base: FactBase, place: str | None, lang: str, as_of: dt.date) -> View:
@@ -795,7 +881,17 @@ def tree(base: FactBase, alliance: str, lang: str, as_of: dt.date) -> Card:
         countries.setdefault(row["country"], []).append(
             {
                 k: row[k]
-                for k in ("id", "name", "since", "role", "status", "last_confirmed", "sources", "confidence")
+                for k in (
+                    "id",
+                    "name",
+                    "since",
+                    "role",
+                    "status",
+                    "last_confirmed",
+                    *(f"role_{fact}" for fact in ROLE_FACTS),
+                    "sources",
+                    "confidence",
+                )
             }
         )
     data = {

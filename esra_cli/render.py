@@ -365,9 +365,10 @@ def _conf(row: Row, lang: str) -> str:
 
 
 def _status(row: Row, lang: str) -> str:
-    """A span's status on the as-of date; a presumed one says when it was last confirmed."""
+    """A span's status on the as-of date; a presumed or unknown one says when it was last
+    confirmed."""
     status = str(row.get("status") or "")
-    if status == "presumed current" and row.get("last_confirmed"):
+    if status in ("presumed current", "status unknown") and row.get("last_confirmed"):
         return f"{word(status, lang)}, " + word("last_confirmed", lang).format(
             date=_date(row["last_confirmed"], lang)
         )
@@ -548,7 +549,7 @@ def _members(view: Listing, lang: str) -> RenderableType:
                 r["name"],
                 r["country"],
                 _date(r["since"], lang) or word("unknown", lang),
-                word(r["role"], lang),
+                _role(r, lang),
                 _status(r, lang),
                 _conf(r, lang),
                 _sources(r),
@@ -556,6 +557,17 @@ def _members(view: Listing, lang: str) -> RenderableType:
             for r in view.rows
         ),
     )
+
+
+def _role(row: Row, lang: str) -> str:
+    """A member's role; a chair with its own period and, below high or inferred, confidence:
+    'co-chair (2025, low confidence, inferred)'."""
+    role = word(row["role"], lang)
+    if not row.get("role_id"):
+        return role
+    facts = {"confidence": row["role_confidence"], "basis": row["role_basis"]}
+    said = ", ".join(filter(None, [_period(row, lang, "role_since", "role_until"), _conf(facts, lang)]))
+    return f"{role} ({said})" if said else role
 
 
 def _role_line(role: Row, lang: str, side: str) -> str:
@@ -808,7 +820,7 @@ def _tree(view: Card, lang: str) -> RenderableType:
         country = members.add(_text(group["country"]))
         for r in group["members"]:
             since = f", {header('since', lang).lower()} {_date(r['since'], lang)}" if r["since"] else ""
-            state = ", ".join(filter(None, [word(r["role"], lang) + since, _status(r, lang), _conf(r, lang)]))
+            state = ", ".join(filter(None, [_role(r, lang) + since, _status(r, lang), _conf(r, lang)]))
             country.add(_text(f"{r['name']} ({state})"))
     return root
 

@@ -32,8 +32,12 @@ REFS: Schema = {"type": "array", "items": REF}
 SOURCES: Schema = {"type": "array", "items": STR, "description": "source ids, main source first"}
 CONFIDENCE: Schema = {"enum": ["high", "medium", "low"]}
 SPAN_STATUS: Schema = {
-    "enum": ["past", "current", "presumed current", "upcoming"],
-    "description": "on the as-of date; 'presumed current' when last confirmed over six months before it",
+    "enum": ["current", "presumed current", "status unknown", "not known then", "past", "upcoming"],
+    "description": (
+        "on the as-of date: 'presumed current' when last confirmed over six months before it;"
+        " 'status unknown' for a post or chair once a successor began or after 18 months without"
+        " confirmation; 'not known then' when its start is unknown and no source by then attests it"
+    ),
 }
 ALTERNATIVE: Schema = {
     "type": "object",
@@ -137,8 +141,17 @@ HAPPENING = obj(
 )
 TIMELINE = obj(
     {
-        "id": STR,
-        "type": STR,
+        "id": {
+            "type": "string",
+            "description": "a happening's id, or a post's, membership's or chair's id with #start or #end",
+        },
+        "type": {
+            "type": "string",
+            "description": (
+                "a happening's type (event, agreement, fact, figure, ...), or position-, membership-"
+                " or chair- followed by start or end"
+            ),
+        },
         "name": STR,
         "date": DATE,
         "until": maybe(DATE),
@@ -149,10 +162,7 @@ TIMELINE = obj(
                     "planned",
                     "held",
                     "cancelled",
-                    "past",
-                    "current",
-                    "presumed current",
-                    "upcoming",
+                    *SPAN_STATUS["enum"],
                 ]
             }
         ),
@@ -164,6 +174,15 @@ TIMELINE = obj(
         if k not in ("id", "type", "name", "date", "until", "status")
     },
 )
+# The chair a member row shows as its role, with its own dates and confidence (null: a member).
+ROLE_FACTS: dict[str, Schema] = {
+    "role_id": maybe(STR),
+    "role_since": maybe(DATE),
+    "role_until": maybe(DATE),
+    "role_status": maybe(SPAN_STATUS),
+    "role_confidence": maybe(CONFIDENCE),
+    "role_basis": maybe({"enum": ["reported", "inferred"]}),
+}
 MEMBER = obj(
     {
         "id": STR,
@@ -173,6 +192,7 @@ MEMBER = obj(
         "role": {"enum": ["chair", "co-chair", "vice-chair", "member"]},
         "status": SPAN_STATUS,
         "last_confirmed": maybe(DATE),
+        **ROLE_FACTS,
         "memberships": array(MEMBERSHIP),
         **CITED,
     },
@@ -333,6 +353,7 @@ TREE = obj(
                                 "role": MEMBER["properties"]["role"],
                                 "status": SPAN_STATUS,
                                 "last_confirmed": maybe(DATE),
+                                **ROLE_FACTS,
                                 "sources": SOURCES,
                                 "confidence": CONFIDENCE,
                             }

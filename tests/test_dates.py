@@ -65,7 +65,8 @@ def test_display_keeps_the_precision(text: str, en: str, it: str) -> None:
         ("2025-01", "2025", "2025-12-31", "2025-12", "current"),  # a year lasts through its last day
         ("2025-01", "2025", "2025-12-31", None, "presumed current"),  # not seen since January
         ("2025-01", "2025", "2026-01-01", None, "past"),
-        ("2024", "2026-02-04", "2026-02-04", "2026-02-04", "current"),
+        ("2024", "2026-02-04", "2026-02-03", "2026-02-03", "current"),
+        ("2024", "2026-02-04", "2026-02-04", "2026-02-04", "past"),  # a handover day is the successor's
         ("2024", "2026-02-04", "2026-02-05", None, "past"),
         (None, None, "2026-11-25", None, "presumed current"),  # never confirmed at all
         (None, None, "2026-11-25", "2026-06-01", "current"),  # 177 days: still fresh

@@ -148,7 +148,7 @@ def test_graph_of_one_entity_is_its_neighbourhood(run: Run) -> None:
     edges = [line for line in text.splitlines() if "->" in line]
     assert len(edges) == 3
     assert all(line.strip().startswith('"guido-guidesi" ->') for line in edges)
-    assert 'label="president (1 January 2025)"' in text
+    assert 'label="president (1 January 2025 – 2025)"' in text
 
 
 MERMAID_LINE = re.compile(
@@ -175,8 +175,10 @@ def test_graph_of_an_unknown_entity_exits_3(run: Run) -> None:
 def test_tree_shows_chairs_over_time_and_members_by_country(run: Run, data: Any) -> None:
     out = run("tree", "ara", "--as-of", "2025-06-01").stdout
     assert out.splitlines()[0] == "Automotive Regions Alliance (ARA)"
-    assert "November 2023 – 29 November 2024: Navarre, chair (past, low confidence, disputed)" in out
-    assert "1 January 2025: Lombardy, chair (current, low confidence, disputed)" in out
+    assert "November 2023 – 2024: Navarre, chair (past, low confidence, disputed)" in out
+    assert "1 January 2025 – 2025: Lombardy, chair (current, low confidence, disputed)" in out
+    # A member's role shows the chair's own period and confidence beside the membership's.
+    assert "Lombardy (chair (1 January 2025 – 2025, low confidence), current, low confidence)" in out
     tree = data("tree", "--as-of", AS_OF)
     countries = {g["country"]: [m["id"] for m in g["members"]] for g in tree["countries"]}
     assert countries["IT"] == ["lombardia", "piemonte"]
@@ -215,7 +217,8 @@ def test_an_unknown_field_is_a_usage_error_that_lists_the_fields(run: Run) -> No
 
 def test_fields_command_lists_them(run: Run) -> None:
     assert run("fields", "members").stdout.split() == [
-        "id", "name", "country", "since", "role", "status", "last_confirmed", "memberships",
+        "id", "name", "country", "since", "role", "status", "last_confirmed", "role_id", "role_since",
+        "role_until", "role_status", "role_confidence", "role_basis", "memberships",
         "sources", "confidence", "basis", "note", "inferred_from", "alternatives",
     ]  # fmt: skip
     assert run("fields", "nonsense").exit_code == 2
@@ -285,12 +288,14 @@ def test_jsonld_export_loads_into_an_rdf_graph(run: Run) -> None:
 
 def test_cite_numbers_sources_under_the_table(run: Run) -> None:
     out = run("members", "ara", "--cite", "--as-of", AS_OF).stdout
+    saxony = next(line for line in out.splitlines() if line.startswith("  Saxony"))
+    assert saxony.rstrip().endswith("[1], [2]")  # numbered in order of first use
     lombardy = next(line for line in out.splitlines() if line.startswith("  Lombardy"))
-    assert lombardy.rstrip().endswith("[1], [2], [3], [4], [5]")  # numbered in order of first use
-    assert "[2] CorCom (Corriere Comunicazioni), “Chip, la Lombardia entra in Esra" in out
+    assert lombardy.rstrip().endswith("[6], [7], [8], [4], [9]")  # finimmediato was [4] already
+    assert "[7] CorCom (Corriere Comunicazioni), “Chip, la Lombardia entra in Esra" in out
     assert "8 November 2024 (inferred), https://www.corrierecomunicazioni.it" in out  # its date is worked out
-    assert "[5] NewsMilano, “L'alleanza delle regioni automotive sfida Bruxelles”, 14 September 2025" in out
-    assert "[9] PrimaMonza, “Le regioni dell'automotive si riuniscono a Monza”, undated (not shown" in out
+    assert "[9] NewsMilano, “L'alleanza delle regioni automotive sfida Bruxelles”, 14 September 2025" in out
+    assert "[3] PrimaMonza, “Le regioni dell'automotive si riuniscono a Monza”, undated (not shown" in out
     italian = run("person", "tronzano", "--cite", "--lang", "it").stdout
     assert "Fonti:" in italian
     assert "8 novembre 2024" in italian

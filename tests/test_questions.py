@@ -65,8 +65,8 @@ def test_who_pushed_for_joining_and_what_post_he_holds(data: Data) -> None:
     assert post["title"] == "regional minister for economic development"
     assert post["region"] == {"id": "lombardia", "name": "Lombardy"}
     assert post["since"] == "2021-01"
-    # No source read confirms the post after the announcement: current, but only presumed.
-    assert (post["status"], post["last_confirmed"]) == ("presumed current", "2024-11-08")
+    # Last confirmed by CremonaOggi on 7 November 2025, over six months before: presumed.
+    assert (post["status"], post["last_confirmed"]) == ("presumed current", "2025-11-07")
     statements = by_id(guidesi["statements"])
     assert "accession-wanted-by-guidesi" in statements
 
@@ -75,13 +75,14 @@ def test_the_ara_presidency_start_is_a_conflict_with_both_sides_sourced(data: Da
     post = by_id(data("person", "guidesi", "--as-of", AS_OF)["positions"])["guidesi-presidente-ara"]
     assert post["organization"]["id"] == "ara"
     # Preferred: the official Lombardy release's 1 January; the other side: Il Foglio's "oggi".
-    assert (post["since"], post["until"], post["confidence"]) == ("2025-01-01", None, "low")
+    # The term: "Per tutto il 2025" (finimmediato), so it ends with 2025.
+    assert (post["since"], post["until"], post["confidence"]) == ("2025-01-01", "2025", "low")
     assert post["sources"][0] == "lombardia-presseportal" and ANNOUNCEMENT in post["sources"]
     assert post["alternatives"] == [
         {"field": "since", "value": "2024-11-29", "sources": ["ilfoglio-2024-11-29", "primamonza-2024-11"]}
     ]
-    # Still president in September 2025, nothing since: presumed, with that date.
-    assert (post["status"], post["last_confirmed"]) == ("presumed current", "2025-09-14")
+    # Its term is over: past, whatever was last confirmed.
+    assert (post["status"], post["last_confirmed"]) == ("past", "2025-09-14")
 
 
 def test_ara_presidency_is_planned_before_january_and_current_in_2025(data: Data) -> None:
@@ -91,8 +92,9 @@ def test_ara_presidency_is_planned_before_january_and_current_in_2025(data: Data
 
     assert status("2024-12-01") == "upcoming"
     assert status("2025-02-01") == "current"  # confirmed in September: fresh
-    assert status("2026-03-01") == "current"  # 168 days after September's confirmation
-    assert status("2026-06-01") == "presumed current"  # more than six months on
+    assert status("2025-12-31") == "current"  # the last day of its term
+    assert status("2026-01-01") == "past"  # a term for 2025 ends with it, confirmed or not
+    assert status("2026-06-01") == "past"
 
 
 def test_ecrn_presidency_ended_on_4_february_2026(data: Data) -> None:
@@ -193,10 +195,16 @@ def test_who_chairs_esra_over_time(data: Data) -> None:
     assert {(c["region"]["id"], c["role"]): c["status"] for c in august["chairs"]}[
         ("catalogna", "chair")
     ] == "upcoming"
-    # The handover of 8 November 2024: Piedmont chairs from that day, not from "2025".
+    # Chairs serve a calendar year: after the Turin handover of 8 November 2024 Saxony's term
+    # still runs (the handover day is the other reading, shown as an alternative).
     handover = data("org", "esra", "--as-of", "2024-11-10")
-    now = {c["region"]["id"] for c in handover["chairs"] if c["role"] == "chair" and c["status"] == "current"}
-    assert now == {"piemonte"}
+    chair = [
+        c
+        for c in handover["chairs"]
+        if c["role"] == "chair" and c["status"] in ("current", "presumed current")
+    ]
+    assert [c["region"]["id"] for c in chair] == ["sassonia"]
+    assert [(a["field"], a["value"]) for a in chair[0]["alternatives"]] == [("until", "2024-11-08")]
     # Catalonia took the chair for 2026 at Barcelona on 7 November 2025.
     later = {
         (c["region"]["id"], c["role"]): c for c in data("org", "esra", "--as-of", "2026-03-01")["chairs"]
@@ -214,11 +222,11 @@ def test_who_chairs_esra_over_time(data: Data) -> None:
 def test_the_timeline_opens_with_guidesi_taking_office_and_keeps_precision(data: Data) -> None:
     rows = data("when")
     firsts = {(r["id"], r["type"]): r["date"] for r in rows}
-    assert firsts[("guidesi-assessore-sviluppo-economico", "position-start")] == "2021-01"
+    assert firsts[("guidesi-assessore-sviluppo-economico#start", "position-start")] == "2021-01"
     starts = [first_day(r["date"]) for r in rows]
     assert starts == sorted(starts)
     assert firsts[("semiconductor-ecosystems-meeting-plan", "event")] == "2025-01"  # a month stays a month
-    assert firsts[("guidesi-presidente-ara", "position-start")] == "2025-01-01"  # the release's day
+    assert firsts[("guidesi-presidente-ara#start", "position-start")] == "2025-01-01"  # the release's day
 
 
 def test_italian_names_and_titles(data: Data) -> None:
@@ -388,8 +396,10 @@ def test_when_as_of_is_the_timeline_as_it_stood_that_day(data: Data) -> None:
         <= "2024-11-08"
     )
     by_id = {(r["id"], r["type"]): r for r in rows}
-    assert by_id["guidesi-presidente-ara", "position-start"]["status"] == "upcoming"  # announced that day
-    assert ("guidesi-presidente-ecrn", "position-end") not in by_id  # 4 February 2026: not foretold
+    assert (
+        by_id["guidesi-presidente-ara#start", "position-start"]["status"] == "upcoming"
+    )  # announced that day
+    assert ("guidesi-presidente-ecrn#end", "position-end") not in by_id  # 4 February 2026: not foretold
     assert all(r["type"] != "figure" or first_day(r["date"]).isoformat() <= "2024-11-08" for r in rows)
 
 

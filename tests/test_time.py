@@ -113,3 +113,154 @@ def test_a_bad_as_of_is_a_usage_error_on_every_command(run: Run) -> None:
         result = run(*args, "--as-of", "soon")
         assert result.exit_code == 2, command
         assert "soon" in result.stderr and result.stdout == ""
+
+
+# --- issue 17: statuses that say what is known on the day ------------------------------------
+
+
+def _posts(run: Run, *args: str) -> dict[str, dict[str, Any]]:
+    rows = json.loads(run("who", *args, "--json").stdout)
+    return {p["id"]: p for row in rows for p in row["roles"]}
+
+
+def test_a_post_unconfirmed_for_18_months_is_of_unknown_status(run: Run) -> None:
+    minister = _posts(run, "schmidt", "--as-of", AS_OF)["schmidt-ministro-sassonia"]
+    assert (minister["status"], minister["last_confirmed"]) == ("status unknown", "2023-11")
+    earlier = _posts(run, "schmidt", "--as-of", "2024-06-01")["schmidt-ministro-sassonia"]
+    assert earlier["status"] == "presumed current"  # seven months after November 2023
+    table = run("who", "schmidt", "--as-of", AS_OF).stdout
+    assert "status unknown, last confirmed November 2023" in table
+
+
+def test_a_term_that_ended_is_over(run: Run) -> None:
+    def ara(as_of: str) -> str:
+        return str(_posts(run, "guidesi", "--as-of", as_of)["guidesi-presidente-ara"]["status"])
+
+    assert ara("2025-12-31") == "current"
+    assert ara("2026-01-01") == "past"
+
+
+def test_an_unknown_start_is_not_since_forever(run: Run) -> None:
+    rows = {r["id"]: r for r in json.loads(run("members", "ara", "--as-of", "2022-07-01", "--json").stdout)}
+    grand_est = rows["grand-est"]
+    assert (grand_est["role"], grand_est["status"], grand_est["role_id"]) == (
+        "member",
+        "not known then",
+        None,
+    )
+    assert "not known then" in run("members", "ara", "--as-of", "2022-07-01").stdout
+
+
+@pytest.mark.parametrize(
+    "as_of", ["2024-11-08", "2024-11-10", "2025-06-01", "2025-11-07", "2025-12-01", "2026-03-01"]
+)
+def test_esra_has_one_chair_on_any_day(run: Run, as_of: str) -> None:
+    chairs = json.loads(run("org", "esra", "--as-of", as_of, "--json").stdout)["chairs"]
+    holding = [
+        c["region"]["id"]
+        for c in chairs
+        if c["role"] == "chair" and c["status"] in ("current", "presumed current")
+    ]
+    assert len(holding) == 1, holding
+
+
+def test_a_recorded_successor_ends_an_open_post(run: Run, facts_copy: Path) -> None:
+    # Chivite's ARA presidency without its end, confirmed in November 2024: Guidesi's term,
+    # recorded as beginning on 1 January 2025, ends what is known of hers.
+    text = facts_copy.read_text(encoding="utf-8")
+    old = 'start = "2023-11"\nend = "2024"\n'
+    assert text.count(old) == 1
+    text = text.replace(
+        old, 'start = "2023-11"\nconfirmed = "2024-11"\nconfirmed_by = ["primamonza-2024-11"]\n'
+    )
+    facts_copy.write_text(text, encoding="utf-8")
+
+    def status(as_of: str) -> str:
+        result = run("who", "chivite", "--as-of", as_of, "--facts", str(facts_copy), "--json")
+        assert result.exit_code == 0, result.stderr
+        return str(
+            {p["id"]: p for row in json.loads(result.stdout) for p in row["roles"]}["chivite-presidente-ara"][
+                "status"
+            ]
+        )
+
+    assert status("2024-12-15") == "current"
+    assert status("2025-03-01") == "status unknown"  # 91 days after its confirmation, but succeeded
+
+
+# --- issue 17: check holds terms and chairs ----------------------------------------------------
+
+
+def _check(run: Run, facts_copy: Path, old: str, new: str) -> str:
+    text = facts_copy.read_text(encoding="utf-8")
+    assert text.count(old) == 1, old
+    facts_copy.write_text(text.replace(old, new), encoding="utf-8")
+    result = run("check", "--facts", str(facts_copy))
+    assert result.exit_code == 4, result.stdout + result.stderr
+    return result.stdout
+
+
+def test_the_shipped_base_passes_the_time_rules(run: Run) -> None:
+    result = run("check")
+    assert result.exit_code == 0, result.stdout
+
+
+def test_check_flags_an_open_post_whose_quotes_give_a_term(run: Run, facts_copy: Path) -> None:
+    out = _check(run, facts_copy, 'start = "2025-01-01"\nend = "2025"\n', 'start = "2025-01-01"\n')
+    assert "guidesi-presidente-ara: its quotes give a term ('Per tutto il 2025')" in out
+    assert "[open-term]" in out
+
+
+def test_check_flags_a_day_without_a_chair(run: Run, facts_copy: Path) -> None:
+    # Piedmont's term by the handover day, Catalonia's from 1 January: the gap of 2025's end.
+    out = _check(
+        run, facts_copy, 'since = "2025"\nuntil = "2025"\n', 'since = "2025"\nuntil = "2025-11-07"\n'
+    )
+    assert "catalogna-esra-chair: leaves days without a chair after piemonte-esra-chair" in out
+    assert "[chair-gap]" in out
+
+
+def test_check_flags_two_chairs_on_one_day(run: Run, facts_copy: Path) -> None:
+    out = _check(
+        run, facts_copy, 'since = "2023-09-07"\nuntil = "2024"\n', 'since = "2023-09-07"\nuntil = "2026"\n'
+    )
+    assert "piemonte-esra-chair: overlaps sassonia-esra-chair (2026)" in out
+    assert "[chair-overlap]" in out
+
+
+# --- issue 17: the role's own facts, and changes on the timeline -------------------------------
+
+
+def test_a_member_row_shows_its_role_s_own_facts(run: Run) -> None:
+    rows = {r["id"]: r for r in json.loads(run("members", "--as-of", "2025-06-01", "--json").stdout)}
+    saxony = rows["sassonia"]
+    assert (saxony["role"], saxony["since"]) == ("co-chair", "2023-09-07")  # the membership's start
+    assert (saxony["role_id"], saxony["role_since"], saxony["role_until"]) == (
+        "sassonia-esra-co-chair",
+        "2024-11-08",
+        "2025",
+    )
+    assert (saxony["confidence"], saxony["role_confidence"], saxony["role_basis"]) == (
+        "high",
+        "low",
+        "inferred",
+    )
+    assert rows["carinzia"]["role_id"] is None
+    line = next(x for x in run("members", "--as-of", "2025-06-01").stdout.splitlines() if "Saxony" in x)
+    assert "co-chair (8 November 2024 – 2025, low confidence, inferred)" in line
+
+
+def test_the_timeline_lists_each_start_and_end(run: Run) -> None:
+    rows = json.loads(run("when", "--as-of", AS_OF, "--json").stdout)
+    ids = [r["id"] for r in rows]
+    assert len(ids) == len(set(ids))
+    entries = {r["id"]: r for r in rows}
+    start = entries["catalogna-esra-chair#start"]
+    assert (start["type"], start["date"]) == ("chair-start", "2026-01-01")
+    assert entries["piemonte-esra-chair#end"]["date"] == "2025"
+    assert entries["lombardia-esra#start"]["type"] == "membership-start"
+    january = json.loads(
+        run("when", "--from", "2026-01", "--to", "2026-01", "--as-of", AS_OF, "--json").stdout
+    )
+    assert "catalogna-esra-chair#start" in {r["id"] for r in january}
+    assert "piemonte-esra-chair#end" not in {r["id"] for r in january}
