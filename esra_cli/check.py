@@ -526,7 +526,7 @@ def _chair_problems(records: list[tuple[Kind, int, dict[str, Any]]]) -> list[Pro
             if end is None or dates.first_day(end) > dates.last_day(start):
                 message = f"overlaps {earlier['id']} ({end or 'no end'}): one chair a day"
                 found.append(_at(Problem(message, later["id"], rule="chair-overlap"), kind, index))
-            elif _latest_end(end) < dates.first_day(start):
+            elif dates.over_from(end) < dates.first_day(start):
                 message = f"leaves days without a chair after {earlier['id']} (until {end}), from {start}"
                 found.append(_at(Problem(message, later["id"], rule="chair-gap"), kind, index))
     return found
@@ -537,11 +537,6 @@ def _began(record: dict[str, Any]) -> dt.date:
     if record.get("since"):
         return dates.first_day(record["since"])
     return dates.first_day(record["until"]) - dt.timedelta(1)
-
-
-def _latest_end(end: str) -> dt.date:
-    """The first day on which a period ending `end` is surely over."""
-    return dates.first_day(end) if dates.parse(end)[2] is not None else dates.last_day(end) + dt.timedelta(1)
 
 
 def _event_knowledge(

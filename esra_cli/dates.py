@@ -130,10 +130,10 @@ STALE_DAYS = 548
 STATUSES = ("current", "presumed current", "status unknown", "not known then", "past", "upcoming")
 
 
-def ended(end: str, as_of: dt.date) -> bool:
-    """Whether a period ending `end` is over on `as_of`. A day is the day it passed (the day of
-    a handover belongs to the successor); a month or a year runs to its last day."""
-    return first_day(end) <= as_of if parse(end)[2] is not None else last_day(end) < as_of
+def over_from(end: str) -> dt.date:
+    """The first day on which a period ending `end` is over. A day is the day it passed (the
+    day of a handover belongs to the successor); a month or a year runs to its last day."""
+    return first_day(end) if parse(end)[2] is not None else last_day(end) + dt.timedelta(days=1)
 
 
 def status(
@@ -148,7 +148,7 @@ def status(
 ) -> str:
     """What is known on `as_of` of a period: one of STATUSES.
 
-    'upcoming' before its start, 'past' once its end has passed (ended). Otherwise: 'not
+    'upcoming' before its start, 'past' once its end has passed (over_from). Otherwise: 'not
     known then' when its start is unknown and no source by then attests it (`attested`);
     'current' when last confirmed (or, without that, begun) within FRESH_DAYS, else 'presumed
     current'. A post or chair (`expires`) is 'status unknown' instead once a successor's term
@@ -157,7 +157,7 @@ def status(
     """
     if start is not None and first_day(start) > as_of:
         return "upcoming"
-    if end is not None and ended(end, as_of):
+    if end is not None and as_of >= over_from(end):
         return "past"
     if start is None and not attested:
         return "not known then"

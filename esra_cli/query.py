@@ -14,6 +14,7 @@ from esra_cli import dates
 from esra_cli.facts import localized
 from esra_cli.i18n import article, word
 from esra_cli.schema import ENTITIES, KINDS
+from esra_cli.views import ROLE_FACTS
 
 TYPE_CHECKING = False  # typing costs a few ms per call; the names below are for mypy only
 if TYPE_CHECKING:
@@ -110,15 +111,21 @@ def span_status(base: FactBase, record: Record, as_of: dt.date) -> str:
     expires; a membership of an alliance is presumed to go on."""
     start, end = _span(record)
     expires = record.get("role") != "member"
-    cited = [*record["sources"], *record.get("confirmed_by", ())]
     return dates.status(
         start,
         end,
         as_of,
         _confirmed(record),
         expires=expires,
-        attested=start is not None or any(_dated_by(base.get(s), as_of) for s in cited),
+        attested=start is not None or _attested(base, [record], as_of),
         succeeded=_successor(base, record) if expires and end is None else None,
+    )
+
+
+def _attested(base: FactBase, records: list[Record], as_of: dt.date) -> bool:
+    """Whether a source of these records (cited or confirming) is dated by `as_of` (_dated_by)."""
+    return any(
+        _dated_by(base.get(s), as_of) for r in records for s in (*r["sources"], *r.get("confirmed_by", ()))
     )
 
 
@@ -133,11 +140,11 @@ def _successor(base: FactBase, record: Record) -> str | None:
                 if m["role"] == record["role"]]  # fmt: skip
     else:
         body = str(record.get("organization") or record["region"])
-        title = record["title"].get("en") if isinstance(record["title"], dict) else record["title"]
+        title = localized(record["title"], "en")
         same = [
             p
             for p in _referring(base, body, "positions", ("organization", "region"))
-            if (p["title"].get("en") if isinstance(p["title"], dict) else p["title"]) == title
+            if localized(p["title"], "en") == title
         ]
     later = [
         s for s in (_span(other)[0] for other in same if other["id"] != record["id"])
@@ -434,8 +441,7 @@ def _member_row(base: FactBase, rid: str, records: list[Record], lang: str, as_o
     if member is None and not shown:  # known only through chairs that all begin after as_of
         status = "upcoming"
     else:
-        cited_by = [s for m in basis for s in (*m["sources"], *m.get("confirmed_by", ()))]
-        attested = since is not None or any(_dated_by(base.get(s), as_of) for s in cited_by)
+        attested = since is not None or _attested(base, basis, as_of)
         status = dates.status(since, until, as_of, last, attested=attested)
     ongoing = [r for r in rows if r["role"] != "member" and r["status"] in ("current", "presumed current")]
     ongoing.sort(key=lambda r: _ROLE_RANK[r["role"]])
@@ -448,14 +454,10 @@ def _member_row(base: FactBase, rid: str, records: list[Record], lang: str, as_o
         "role": role["role"] if role else "member",
         "status": status,
         "last_confirmed": last,
-        **{f"role_{k}": role[k] if role else None for k in ROLE_FACTS},
+        **{name: role[name.removeprefix("role_")] if role else None for name in ROLE_FACTS},
         "memberships": rows,
         **cited(member or (shown or chairs)[0]),
     }
-
-
-# What a member row repeats of the chair it shows as its role, each as `role_<name>`.
-ROLE_FACTS = ("id", "since", "until", "status", "confidence", "basis")
 
 
 def _chairs(base: FactBase, org: str, lang: str, as_of: dt.date) -> list[Row]:
@@ -574,6 +576,10 @@ def when(base: FactBase, lo: str | None, hi: str | None, lang: str, as_of: dt.da
     return Listing("when", entries, {"from": lo, "to": hi})
 
 
+# A region joins and leaves an alliance; it starts and ends as its chair (i18n's words).
+_VERBS = {("membership", "start"): "joins", ("membership", "end"): "leaves"}
+
+
 def _changes(base: FactBase, table: str, record: Record, lang: str, as_of: dt.date) -> list[Row]:
     """The timeline entries of a post, membership or chair: its start and its end, each dated
     at its precision, with the id `<record>#start` or `<record>#end`. An end is listed once
@@ -587,22 +593,18 @@ def _changes(base: FactBase, table: str, record: Record, lang: str, as_of: dt.da
     else:
         row = membership_row(base, record, lang, as_of)
         who_, kind = row["region"]["name"], "membership" if row["role"] == "member" else "chair"
-        post = f"{word(row['role'], lang)}, {row['organization']['name']}"
+        post = row["organization"]["name"]
+        if kind == "chair":
+            post = f"{word(row['role'], lang)}, {post}"
     entries = []
     for edge, date in (("start", row["since"]), ("end", row["until"])):
         if date and (edge == "start" or dates.first_day(date) <= as_of):  # no end foretold
-            verb = word(f"{'joins' if kind == 'membership' else 'starts'}" if edge == "start" else
-                        f"{'leaves' if kind == 'membership' else 'ends'}", lang)  # fmt: skip
-            name = (
-                f"{who_} {verb} {row['organization']['name']}"
-                if kind == "membership"
-                else f"{who_} {verb} {post}"
-            )
+            verb = _VERBS.get((kind, edge), edge + "s")  # "starts as", "ends as"
             entries.append(
                 {
                     "id": f"{row['id']}#{edge}",
                     "type": f"{kind}-{edge}",
-                    "name": name,
+                    "name": f"{who_} {word(verb, lang)} {post}",
                     "date": date,
                     "until": None,
                     "status": row["status"],
@@ -888,7 +890,7 @@ def tree(base: FactBase, alliance: str, lang: str, as_of: dt.date) -> Card:
                     "role",
                     "status",
                     "last_confirmed",
-                    *(f"role_{fact}" for fact in ROLE_FACTS),
+                    *ROLE_FACTS,
                     "sources",
                     "confidence",
                 )

@@ -7,6 +7,8 @@ against it, so the contract in the README cannot drift from the code.
 
 from __future__ import annotations
 
+from esra_cli.dates import STATUSES
+
 TYPE_CHECKING = False
 if TYPE_CHECKING:
     from typing import Any
@@ -32,7 +34,7 @@ REFS: Schema = {"type": "array", "items": REF}
 SOURCES: Schema = {"type": "array", "items": STR, "description": "source ids, main source first"}
 CONFIDENCE: Schema = {"enum": ["high", "medium", "low"]}
 SPAN_STATUS: Schema = {
-    "enum": ["current", "presumed current", "status unknown", "not known then", "past", "upcoming"],
+    "enum": list(STATUSES),
     "description": (
         "on the as-of date: 'presumed current' when last confirmed over six months before it;"
         " 'status unknown' for a post or chair once a successor began or after 18 months without"
@@ -273,7 +275,7 @@ SHOW = obj(
         "id": STR,
         "type": STR,
         "name": STR,
-        "status": maybe({"enum": TIMELINE["properties"]["status"]["anyOf"][0]["enum"]}),
+        "status": TIMELINE["properties"]["status"],
         "fields": {"type": "object", "description": "the record's fields; references as {id, name}"},
         "sources": array(SHOWN_SOURCE),
         "alternatives": array(ALTERNATIVE),
