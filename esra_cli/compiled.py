@@ -12,6 +12,9 @@ changed in the last RACY_SECONDS (by mtime or by ctime) is answered from the fil
 compiled, because a second edit within the same clock tick could keep its stat (git's
 "racily clean" rule). A damaged, truncated or foreign database is answered around and
 rebuilt; a missing, read-only or unsafe folder only means answers come from the file.
+Every row carries a CRC-32 of its values, checked as it is read: a flipped bit is damage,
+never a wrong answer. The folder may be shared with other files: esra names its own
+"esra-…" with their layout, and eviction deletes nothing else.
 
 Where: $ESRA_CACHE, else $XDG_CACHE_HOME/esra when that is absolute, else ~/.cache/esra.
 Off: ESRA_CACHE=off. `esra export --format sqlite FILE` writes the same database.
@@ -36,28 +39,33 @@ if TYPE_CHECKING:
     from esra_cli.facts import Path, Record
 
 # Bump when the tables below change, so that a database of another layout is never misread.
-LAYOUT = 2
+LAYOUT = 3
 RACY_SECONDS = 2.0
 # Databases kept in the folder: the most recently used, one per version of each fact base.
 KEEP = 16
+PREFIX = "esra-"
 SUFFIX = ".sqlite"
 
+# The last column of each table, crc, is `checksum` of the columns before it (records: of
+# those esra reads; `name` is for people browsing the database). A record's row holds the
+# ids of the records that refer to it, so that a damaged index cannot hide one: a row found
+# is checked whole, and a row that must exist and is not found is damage too.
 SCHEMA = """
-CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL, crc INTEGER NOT NULL);
 CREATE TABLE records (
-    id TEXT NOT NULL, kind TEXT NOT NULL, position INTEGER NOT NULL, name TEXT, data TEXT NOT NULL
+    id TEXT NOT NULL, kind TEXT NOT NULL, position INTEGER NOT NULL, name TEXT, data TEXT NOT NULL,
+    referrers TEXT NOT NULL, crc INTEGER NOT NULL
 );
-CREATE TABLE names (kind TEXT NOT NULL, key TEXT NOT NULL, id TEXT NOT NULL);
-CREATE TABLE refs (target TEXT NOT NULL, source TEXT NOT NULL);
-CREATE VIRTUAL TABLE search USING fts5(id UNINDEXED, words, detail = none, columnsize = 0);
+CREATE TABLE names (kind TEXT NOT NULL, key TEXT NOT NULL, id TEXT NOT NULL, crc INTEGER NOT NULL);
+CREATE VIRTUAL TABLE search USING fts5(id UNINDEXED, crc UNINDEXED, words, detail = none, columnsize = 0);
 """
 # Made once the rows are in: building an index over sorted input beats updating it per row.
 INDEXES = """
 CREATE UNIQUE INDEX records_by_id ON records (id);
 CREATE INDEX records_by_kind ON records (kind, position);
 CREATE INDEX names_by_key ON names (kind, key);
-CREATE INDEX refs_by_target ON refs (target);
 """
+_RECORD = "SELECT id, kind, position, data, referrers, crc FROM records"
 
 
 def open_base(path: str) -> FactBase:
@@ -118,20 +126,28 @@ def _fill(connection: sqlite3.Connection, base: MemoryBase) -> None:
     from esra_cli.matching import indexed
     from esra_cli.schema import ENTITIES, KINDS
 
-    meta = {"layout": str(LAYOUT), "meta": json.dumps(base.meta), "source": os.path.realpath(base.path)}
-    connection.executemany("INSERT INTO meta VALUES (?, ?)", meta.items())
+    counts = json.dumps(
+        {table: len(base.records(table)) for table in KINDS}
+        | {f"names {table}": sum(map(len, base.name_keys(table).values())) for table in ENTITIES}
+    )
+    meta = {"layout": str(LAYOUT), "meta": json.dumps(base.meta), "counts": counts,
+            "source": os.path.realpath(base.path)}  # fmt: skip
+    connection.executemany("INSERT INTO meta VALUES (?, ?, ?)", (_sealed(k, v) for k, v in meta.items()))
     # Every value is a TOML string, number, boolean, array or table (schema.py has no dates).
     encode = json.JSONEncoder(ensure_ascii=False, check_circular=False).encode
+    back = base.back_references
     for table, kind in KINDS.items():
         rows = (
-            (record["id"], table, position, _name(record.get(kind.label)), encode(record))
+            (record["id"], table, position, _name(record.get(kind.label)), data, referrers,
+             checksum(record["id"], table, position, data, referrers))
             for position, record in enumerate(base.records(table))
-        )
-        connection.executemany("INSERT INTO records VALUES (?, ?, ?, ?, ?)", rows)
+            for data, referrers in ((encode(record), encode(back.get(record["id"], []))),)
+        )  # fmt: skip
+        connection.executemany("INSERT INTO records VALUES (?, ?, ?, ?, ?, ?, ?)", rows)
     connection.executemany(
-        "INSERT INTO names VALUES (?, ?, ?)",
+        "INSERT INTO names VALUES (?, ?, ?, ?)",
         (
-            (table, key, rid)
+            _sealed(table, key, rid)
             for table in ENTITIES
             for key, ids in base.name_keys(table).items()
             for rid in ids
@@ -140,13 +156,18 @@ def _fill(connection: sqlite3.Connection, base: MemoryBase) -> None:
     # Every record's own words (matching.searchable), folded as names are, for search: the
     # index finds the records with a word starting with each query word; matching.py ranks.
     connection.executemany(
-        "INSERT INTO search VALUES (?, ?)",
-        ((record["id"], indexed(table, record)) for table in KINDS for record in base.records(table)),
+        "INSERT INTO search VALUES (?, ?, ?)",
+        ((*_sealed(r["id"]), indexed(table, r)) for table in KINDS for r in base.records(table)),
     )
-    connection.executemany(
-        "INSERT INTO refs VALUES (?, ?)",
-        ((target, source) for target, sources in base.back_references.items() for source in sources),
-    )
+
+
+def checksum(*values: object) -> int:
+    """The CRC-32 of a row's values: what its crc column holds, and what reading it checks."""
+    return zlib.crc32("\x1f".join(map(str, values)).encode("utf-8", "surrogatepass"))
+
+
+def _sealed(*values: object) -> tuple[object, ...]:
+    return (*values, checksum(*values))
 
 
 def _name(value: Any) -> str | None:
@@ -168,23 +189,29 @@ class CompiledBase(FactBase):
         # immutable: a database is never changed once renamed into place, so SQLite need
         # not lock it or look for a journal. A missing file raises here: nothing to read.
         self._db = sqlite3.connect(f"file:{_uri_path(database)}?mode=ro&immutable=1", uri=True)
-        found = dict(self._db.execute("SELECT key, value FROM meta WHERE key IN ('layout', 'meta')"))
-        if found.get("layout") != str(LAYOUT):
-            raise sqlite3.DatabaseError(f"not an esra database of layout {LAYOUT}: {database}")
+        rows = self._db.execute("SELECT key, value, crc FROM meta WHERE key IN ('layout', 'meta', 'counts')")
+        found = dict(row[:2] for row in _intact(rows.fetchall()) or ())
+        if found.get("layout") != str(LAYOUT) or len(found) != 3:
+            raise sqlite3.DatabaseError(f"not an intact esra database of layout {LAYOUT}: {database}")
         self.meta = json.loads(found["meta"])
+        self._counts: dict[str, int] = json.loads(found["counts"])
         try:  # noqa: SIM105 - the most recently used databases are the ones eviction keeps
             os.utime(database)
         except OSError:
             pass
 
     def _rows(self, sql: str, *args: str) -> list[Any] | None:
-        """A query's rows; None once the database has failed: from then on the file answers
-        (`_memory`), and the database is rebuilt for the next call."""
+        """A query's rows, each without its crc, which it ends with and which must match;
+        None once the database has failed: from then on the file answers (`_memory`), and
+        the database is rebuilt for the next call."""
         if self._fallback is None:
             try:
-                return self._db.execute(sql, args).fetchall()
+                rows = _intact(self._db.execute(sql, args).fetchall())
             except sqlite3.DatabaseError:
-                self._memory()
+                rows = None
+            if rows is not None:
+                return [row[:-1] for row in rows]
+            self._damaged()
         return None
 
     def _memory(self) -> MemoryBase:
@@ -195,39 +222,81 @@ class CompiledBase(FactBase):
         return self._fallback
 
     def records(self, table: str) -> list[Record]:
-        rows = self._rows("SELECT data FROM records WHERE kind = ? ORDER BY position", table)
-        return self._memory().records(table) if rows is None else [json.loads(data) for (data,) in rows]
+        rows = self._rows(f"{_RECORD} WHERE kind = ? ORDER BY position", table)
+        # Every row of the kind, in order: an index that hides or adds one is damage.
+        expected = [(table, n) for n in range(self._counts[table])]
+        if rows is not None and [(row[1], row[2]) for row in rows] != expected:
+            self._damaged()
+            rows = None
+        return self._memory().records(table) if rows is None else [json.loads(row[3]) for row in rows]
 
     def find(self, rid: str) -> tuple[str, Record] | None:
-        rows = self._rows("SELECT kind, data FROM records WHERE id = ?", rid)
-        if rows is None:
+        row = self._record(rid)
+        if row is None:
             return self._memory().find(rid)
-        return (rows[0][0], json.loads(rows[0][1])) if rows else None
+        return (row[1], json.loads(row[3])) if row else None
+
+    def _record(self, rid: str) -> tuple[Any, ...] | None:
+        """The checked row of `rid`; () when there is none; None once the database failed."""
+        rows = self._rows(f"{_RECORD} WHERE id = ?", rid)
+        if rows is not None and any(row[0] != rid for row in rows):  # an index pointing elsewhere
+            self._damaged()
+            rows = None
+        return None if rows is None else rows[0] if rows else ()
+
+    def _found(self, rid: str) -> tuple[str, Record]:
+        # Ids are validated: a reference that does not resolve is a damaged index.
+        found = self.find(rid)
+        if found is None and self._fallback is None:
+            self._damaged()
+            found = self._memory().find(rid)
+        if found is None:
+            raise KeyError(rid)
+        return found
+
+    def _damaged(self) -> None:
+        """Give up on the database: the file answers from now on, and it is rebuilt."""
+        self._memory()
 
     def referrers(self, rid: str) -> list[str]:
-        rows = self._rows("SELECT source FROM refs WHERE target = ?", rid)
-        return self._memory().referrers(rid) if rows is None else [source for (source,) in rows]
+        row = self._record(rid)
+        if row == ():  # asked only of records that exist
+            self._damaged()
+        return self._memory().referrers(rid) if not row else list(json.loads(row[4]))
 
     def matching(self, prefixes: list[str]) -> list[str] | None:
         # Folded words are letters and digits only: nothing in them is FTS5 syntax.
         query = " AND ".join(f'"{prefix}"*' for prefix in prefixes)
-        rows = (
-            self._rows("SELECT id FROM search WHERE search MATCH ? ORDER BY rowid", query) if query else None
-        )
+        sql = "SELECT id, crc FROM search WHERE search MATCH ? ORDER BY rowid"
+        rows = self._rows(sql, query) if query else None
         return None if rows is None else [rid for (rid,) in rows]  # None: look at every record
 
     def name_keys(self, table: str, prefix: str | None = None) -> dict[str, list[str]]:
         # Keys from `prefix` up to the last string that starts with it (TEXT compares as
         # UTF-8 bytes, and U+10FFFF encodes above every other character).
         start = prefix or ""
-        sql = "SELECT key, id FROM names WHERE kind = ? AND key >= ? AND key < ?"
+        sql = "SELECT kind, key, id, crc FROM names WHERE kind = ? AND key >= ? AND key < ?"
         rows = self._rows(sql, table, start, start + "\U0010ffff")
         if rows is None:
             return self._memory().name_keys(table, prefix)
+        # An index that hides or adds a row is damage: every row must be of the range asked
+        # for, and all of them when all are asked for.
+        hidden = prefix is None and len(rows) != self._counts[f"names {table}"]
+        if hidden or any(kind != table or not key.startswith(start) for kind, key, _ in rows):
+            self._damaged()
+            return self._memory().name_keys(table, prefix)
         keys: dict[str, list[str]] = {}
-        for key, rid in rows:
+        for _, key, rid in rows:
             keys.setdefault(key, []).append(rid)
         return keys
+
+
+def _intact(rows: list[Any]) -> list[Any] | None:
+    """The rows if each one's last value is the checksum of the others, else None (damage)."""
+    for row in rows:
+        if row[-1] != checksum(*row[:-1]):
+            return None
+    return rows
 
 
 def _uri_path(path: str) -> str:
@@ -303,7 +372,14 @@ def database_for(path: str) -> str | None:
         return None
     where = zlib.crc32(os.path.realpath(path).encode("utf-8", "surrogateescape"))
     stamp = f"{st.st_dev}-{st.st_ino}-{st.st_size}-{st.st_mtime_ns}-{st.st_ctime_ns}"
-    return os.path.join(folder, f"{where:08x}-{stamp}-{code_stamp()}{SUFFIX}")
+    return os.path.join(folder, f"{PREFIX}{where:08x}-{stamp}-{code_stamp()}{SUFFIX}")
+
+
+# What esra names in the cache folder, and nothing else is evicted: a database (PREFIX, the
+# fact base's path hash, its stat, esra's version, LAYOUT and code hash) or one being written
+# (`write`'s staging name: a dot, the database's name, a process id).
+_OWN = r"esra-(?P<where>[0-9a-f]{8})-\d+-\d+-\d+-\d+-\d+-(?P<code>[^/]+-\d+-[0-9a-f]{8})\.sqlite"
+_OWN_STAGING = rf"\.{_OWN}\.\d+\.tmp"
 
 
 _CODE: list[str] = []
@@ -328,22 +404,26 @@ def _evict(folder: str, kept: str) -> None:
     """After a build: drop older versions of the same file compiled by the same code, the
     databases whose fact base is gone, temporary files of writers that died, and all but
     the KEEP most recently used. Databases of other code (a second install of esra) are
-    left to that code, so two installs never delete each other's."""
-    where, code = kept.split("-", 1)[0], kept.rsplit("-", 1)[1]
+    left to that code, so two installs never delete each other's; a file esra did not
+    name (see _OWN) is never touched."""
+    import re
+
+    mine = re.fullmatch(_OWN, kept)
+    if mine is None:  # export's target, named by the user: not a cache to tidy
+        return
     now = time.time()
     survivors: list[tuple[float, str]] = []
     for name, st in _listing(folder):
         full = os.path.join(folder, name)
-        if name.endswith(".tmp"):
-            stale = now - st.st_mtime > 600
-        elif name.endswith(SUFFIX) and name != kept:
-            same = name.startswith(f"{where}-") and name.rsplit("-", 1)[1] == code
+        database = re.fullmatch(_OWN, name)
+        if database is not None and name != kept:
+            same = database["where"] == mine["where"] and database["code"] == mine["code"]
             stale = same or not os.path.exists(_source_of(full))
         else:
-            stale = False
+            stale = now - st.st_mtime > 600 and re.fullmatch(_OWN_STAGING, name) is not None
         if stale:
             _remove(full)
-        elif name.endswith(SUFFIX):
+        elif database is not None:
             survivors.append((st.st_mtime, full))
     for _, full in sorted(survivors, reverse=True)[KEEP:]:
         _remove(full)

@@ -28,8 +28,8 @@ if TYPE_CHECKING:
 MAX_BYTES = 256 * 1024 * 1024
 
 
-def read_bytes(path: Path, what: str = "fact base") -> bytes:
-    """The contents of a regular file of at most MAX_BYTES, or InvalidFacts saying why not.
+def open_regular(path: Path, what: str = "fact base") -> int:
+    """A read-only descriptor of the regular file at `path`, or InvalidFacts saying why not.
 
     Opened without blocking, so a FIFO is refused rather than waited on; a device such as
     /dev/zero is refused without a byte read.
@@ -45,6 +45,12 @@ def read_bytes(path: Path, what: str = "fact base") -> bytes:
         os.close(fd)
         kind = "a directory" if stat.S_ISDIR(mode) else "a FIFO" if stat.S_ISFIFO(mode) else "a special file"
         raise InvalidFacts(f"{what} is {kind}, not a regular file: {path}")
+    return fd
+
+
+def read_bytes(path: Path, what: str = "fact base") -> bytes:
+    """The contents of a regular file of at most MAX_BYTES, or InvalidFacts saying why not."""
+    fd = open_regular(path, what)
     with open(fd, "rb") as handle:
         try:
             data = handle.read(MAX_BYTES + 1)
@@ -57,18 +63,45 @@ def read_bytes(path: Path, what: str = "fact base") -> bytes:
 
 def read_text(path: Path) -> str:
     """The fact base's text, or InvalidFacts naming what is wrong with it."""
-    data = read_bytes(path)
+    return decoded(read_bytes(path), path)
+
+
+BOM = b"\xef\xbb\xbf"
+
+
+def decoded(data: bytes, path: Path) -> str:
+    """UTF-8 bytes as text, without the byte order mark a Windows editor may put first."""
     try:
-        return data.decode("utf-8")
+        return data.removeprefix(BOM).decode("utf-8")
     except UnicodeDecodeError as err:
         line = data[: err.start].count(b"\n") + 1
         raise InvalidFacts(f"{path}:{line}: not valid UTF-8 (byte {err.start})") from None
 
 
+# A key of more parts than this is refused before parsing: tomllib's memory grows with the
+# square of a dotted key's depth (a.a.a... of 40 KB takes 1.6 GB). esra's deepest key has 3.
+MAX_KEY_PARTS = 64
+_PART = r"""(?:[A-Za-z0-9_-]++|"[^"\n]*+"|'[^'\n]*+')"""
+# The lookbehind starts a match only at the start of a part, so a long word is passed once.
+_DEEP_KEY = rf"(?<![A-Za-z0-9_\-]){_PART}(?:[ \t]*+\.[ \t]*+{_PART}){{{MAX_KEY_PARTS}}}"
+
+
 def parse(text: str, path: Path) -> dict[str, Any]:
-    """Parse TOML, turning its errors into one line that names the file, line and column."""
+    """Parse TOML, turning its errors into one line that names the file, line and column.
+
+    Arrays and inline tables nested too deeply end in RecursionError; a dotted key too deep
+    is found before tomllib sees it, since its cost is memory, not recursion.
+    """
+    import re
     import tomllib
 
+    # Only a line with that many dots can hold such a key: splitting and counting costs a
+    # millisecond on the shipped base, a regular expression over the whole text three.
+    for number, line in enumerate(text.split("\n"), 1):
+        if line.count(".") >= MAX_KEY_PARTS and re.search(_DEEP_KEY, line):
+            raise InvalidFacts(
+                f"{path}: invalid TOML: a dotted key of more than {MAX_KEY_PARTS} parts (at line {number})"
+            )
     try:
         return tomllib.loads(text)
     except tomllib.TOMLDecodeError as err:

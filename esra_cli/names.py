@@ -79,18 +79,23 @@ class NameIndex:
         if len(exact) == 1:
             return next(iter(exact))
         matches = exact or {rid for k, ids in keys.items() if k.startswith(key) for rid in ids}
-        if len(matches) == 1:
-            return next(iter(matches))
+        if not matches and key:
+            # A miss is confirmed against every name before it is said: reading them all
+            # checks them all, so a damaged index of a compiled base cannot hide a match.
+            keys = self._keys(None)
+            exact = set(keys.get(key, []))
+            matches = exact or {rid for k, ids in keys.items() if k.startswith(key) for rid in ids}
+        if len(matches) == 1 or len(exact) == 1:
+            return next(iter(exact if len(exact) == 1 else matches))
         if matches:
             shown = ", ".join(f"{rid} ({label(rid)})" for rid in sorted(matches)[:MAX_CANDIDATES])
             more = f", and {len(matches) - MAX_CANDIDATES} more" if len(matches) > MAX_CANDIDATES else ""
             raise Ambiguous(f"{what} {query!r} is ambiguous: {shown}{more}")
-        raise NotFound(f"no {what} matches {query!r}{self._suggestion(key, label)}")
+        raise NotFound(f"no {what} matches {query!r}{self._suggestion(key, keys, label)}")
 
-    def _suggestion(self, key: str, label: Callable[[str], str]) -> str:
+    def _suggestion(self, key: str, keys: dict[str, list[str]], label: Callable[[str], str]) -> str:
         import difflib
 
-        keys = self._keys(None)
         close = difflib.get_close_matches(key, keys, n=5, cutoff=0.6)
         ids = list(dict.fromkeys(rid for k in close for rid in sorted(keys[k])))
         if not ids:

@@ -163,7 +163,9 @@ def open_folder() -> Iterator[Path]:
     pytest.skip("no temporary folder that user nobody can enter")
 
 
-def as_user_without_privileges(*args: str, env: dict[str, str] | None = None) -> tuple[int, str, str]:
+def as_user_without_privileges(
+    *args: str, env: dict[str, str] | None = None, warm_up: tuple[str, ...] = ()
+) -> tuple[int, str, str]:
     """Run esra in-process as a user without root's powers: (exit code, stdout, stderr).
 
     Root reads any file, so permission tests drop to `nobody` in a forked child. The child
@@ -171,8 +173,9 @@ def as_user_without_privileges(*args: str, env: dict[str, str] | None = None) ->
     allowed to start from a venv inside root's home. Every file the call needs must be in
     an `open_folder`. Where the switch to `nobody` is not allowed, the test is skipped.
     """
-    # As root first, in a scratch cache, so every module the call loads lazily is imported.
-    call(*args, env={**(env or {}), "ESRA_CACHE": tempfile.mkdtemp()})
+    # As root first, in a scratch cache, so every module the call loads lazily is imported
+    # (`warm_up` is appended there: `--dry-run` for a call that writes).
+    call(*args, *warm_up, env={**(env or {}), "ESRA_CACHE": tempfile.mkdtemp()})
     if os.geteuid() != 0:
         result = call(*args, env=env)
         return result.exit_code, result.stdout, result.stderr

@@ -44,7 +44,7 @@ def settled(monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 def databases(folder: Path) -> list[Path]:
-    return sorted(folder.glob(f"*{compiled.SUFFIX}"))
+    return sorted(folder.glob(f"{compiled.PREFIX}*{compiled.SUFFIX}"))
 
 
 # --- a table answer depends on where it goes, so it is never replayed ------------------------
@@ -146,7 +146,53 @@ def test_a_damaged_database_still_answers_and_is_rebuilt(cache_dir: Path, damage
     assert call("person", "guidesi", "--json", env=env).stdout == expected
 
 
+ROW_DAMAGE = {
+    "a row cut short": "UPDATE records SET data = substr(data, 1, 40) WHERE id = 'guido-guidesi'",
+    "a value changed": "UPDATE records SET data = replace(data, '2024', '2025') WHERE id = 'guido-guidesi'",
+    "a referrer dropped": "UPDATE records SET referrers = '[]' WHERE id = 'guido-guidesi'",
+    "a row hidden": "DELETE FROM records WHERE id = 'lombardia-baviera-declaration'",
+    "a name changed": "UPDATE names SET key = 'guidesx' WHERE key = 'guidesi'",
+    "a meta value changed": "UPDATE meta SET value = replace(value, '2026', '2027') WHERE key = 'meta'",
+}
+
+
+@pytest.mark.parametrize("damage", list(ROW_DAMAGE))
+@pytest.mark.usefixtures("settled")
+def test_a_row_that_does_not_match_its_checksum_is_damage_not_an_answer(cache_dir: Path, damage: str) -> None:
+    env = {"ESRA_CACHE": str(cache_dir)}
+    expected = fresh("person", "guidesi", "--json")
+    assert call("members", "--json", env=env).exit_code == 0  # compiles
+    (database,) = databases(cache_dir)
+    with sqlite3.connect(database) as db:
+        assert db.execute(ROW_DAMAGE[damage]).rowcount == 1
+    db.close()
+    for _ in range(2):  # answered from the file, then from the rebuilt database
+        again = call("person", "guidesi", "--json", env=env)
+        assert (again.exit_code, again.stdout, again.stderr) == (0, expected, "")
+
+
 # --- the cache folder ------------------------------------------------------------------------
+
+
+@pytest.mark.usefixtures("settled")
+def test_eviction_touches_only_files_esra_named(cache_dir: Path, tmp_path: Path) -> None:
+    cache_dir.mkdir(mode=0o700)
+    long_ago = time.time() - 3600
+    theirs = ["mydata.sqlite", "draft.tmp", ".mydata.sqlite.123.tmp", "esra-notes.sqlite"]
+    for name in theirs:
+        (cache_dir / name).write_bytes(b"the user's own")
+        os.utime(cache_dir / name, (long_ago, long_ago))
+    base = tmp_path / "facts.toml"
+    shutil.copyfile(SHIPPED, base)
+    assert call("--facts", str(base), "members", "--json", env={"ESRA_CACHE": str(cache_dir)}).exit_code == 0
+    (database,) = [d for d in databases(cache_dir) if d.name != "esra-notes.sqlite"]
+    dead = cache_dir / f".{database.name}.4242.tmp"  # a writer that died, long ago
+    dead.write_bytes(b"")
+    os.utime(dead, (long_ago, long_ago))
+    base.write_text(base.read_text(encoding="utf-8") + "\n", encoding="utf-8")  # an edit: a new build
+    assert call("--facts", str(base), "members", "--json", env={"ESRA_CACHE": str(cache_dir)}).exit_code == 0
+    assert all((cache_dir / name).read_bytes() == b"the user's own" for name in theirs)
+    assert not dead.exists() and not database.exists()
 
 
 @pytest.mark.usefixtures("settled")

@@ -205,8 +205,8 @@ def test_sqlite_export_holds_every_record_its_names_and_references(
         assert db.execute("SELECT id FROM names WHERE kind = 'people' AND key = 'guidesi'").fetchall() == [
             ("guido-guidesi",)
         ]
-        referrers = {s for (s,) in db.execute("SELECT source FROM refs WHERE target = 'lombardia'")}
-        assert "lombardia-esra" in referrers
+        (referrers,) = db.execute("SELECT referrers FROM records WHERE id = 'lombardia'").fetchone()
+        assert "lombardia-esra" in json.loads(referrers)
     db.close()
     assert not [p for p in tmp_path.iterdir() if p.name != "esra.db"]  # no temporary file left
 
