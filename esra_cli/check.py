@@ -13,7 +13,7 @@ import re
 
 from esra_cli import dates
 from esra_cli.i18n import article
-from esra_cli.names import fold, table_name_keys
+from esra_cli.names import entity_names, fold, table_name_keys
 from esra_cli.schema import ALTERNATIVE_KEYS, ENTITIES, KINDS, META_FIELDS, Field, Kind
 
 TYPE_CHECKING = False
@@ -69,7 +69,12 @@ RULES = {
     "chair-gap": "a day without a chair between two chairs of an alliance",
     "held-unsourced": "an event marked held with no source dated on or after it",
     "plan-link": "a plan and its outcome that do not name each other",
+    "plan-outcome": "a plan whose outcome is itself only planned or announced",
+    "self-reference": "an event that is its own plan, outcome or part",
+    "part-of-cycle": "events that are each part of the other",
     "alias": "an alias that also names another entity of its kind",
+    "same-name": "a name that is another entity's name or id in its kind: no table tells them apart",
+    "mixed-script": "a word of a name mixing alphabets (a Cyrillic 'о' in 'Lombardy'): a lookalike",
     "quote-not-found": "a quote that is not in the source text given to --against",
 }
 
@@ -193,6 +198,7 @@ def problems(
         found += _chair_problems(records)
     if not found:
         found += _alias_collisions(records, keys or _name_keys(raw))
+        found += _lookalikes(records)
     if found and text:
         _locate(found, text)
     return found
@@ -548,10 +554,56 @@ def _event_knowledge(
         latest = [sources[s].get("date") or sources[s].get("after") for s in record["sources"]]
         if not any(d and dates.last_day(d) >= happened for d in latest):
             yield "held-unsourced", f"held on {day}, but no source is dated on or after it"
+    rid = record["id"]
+    for field in ("fulfilled_by", "fulfils", "part_of"):
+        if record.get(field) == rid:
+            yield "self-reference", f"{field} names the event itself"
     for field, back in (("fulfilled_by", "fulfils"), ("fulfils", "fulfilled_by")):
         other = record.get(field)
-        if other is not None and events.get(other, {}).get(back) != record["id"]:
+        if other is not None and other != rid and events.get(other, {}).get(back) != rid:
             yield "plan-link", f"{field} names {other!r}, which does not name it back in {back}"
+    outcome = events.get(record.get("fulfilled_by", ""), {})
+    if outcome.get("id") != rid and outcome.get("status") in ("planned", "announced"):
+        yield "plan-outcome", f"fulfilled_by names {outcome['id']!r}, which is only {outcome['status']}"
+    parent, seen = record.get("part_of"), {rid}
+    while parent in events and parent not in seen:
+        seen.add(parent)
+        parent = events[parent].get("part_of")
+    if parent == rid and record.get("part_of") != rid:
+        yield "part-of-cycle", f"part_of leads back to {rid!r}"
+
+
+def _lookalikes(records: list[tuple[Kind, int, dict[str, Any]]]) -> list[Problem]:
+    """Names that read as another entity's: the same name or id in one kind, or a word that
+    mixes alphabets. Both pass for another entity in every table and make its lookups ambiguous."""
+    found = []
+    named: dict[tuple[str, str], list[str]] = {}  # (table, folded name or id) -> ids
+    for kind, _, record in records:
+        if kind.table in ENTITIES:
+            for key in {record["id"].replace("-", " "), *map(fold, entity_names(record))} - {""}:
+                named.setdefault((kind.table, key), []).append(record["id"])
+    for kind, index, record in records:
+        if kind.table not in ENTITIES:
+            continue
+        for name in dict.fromkeys(entity_names(record)):
+            others = sorted(set(named.get((kind.table, fold(name)), [])) - {record["id"]})
+            if others:
+                message = f"name {name!r} also names {', '.join(map(repr, others))}"
+                found.append(_at(Problem(message, record["id"], rule="same-name"), kind, index))
+            mixed = next((word for word in name.split() if len(_scripts(word)) > 1), None)
+            if mixed:
+                message = f"{mixed!r} in name {name!r} mixes {' and '.join(sorted(_scripts(mixed)))} letters"
+                found.append(_at(Problem(message, record["id"], rule="mixed-script"), kind, index))
+    return found
+
+
+def _scripts(word: str) -> set[str]:
+    """The alphabets of a word's letters, by the first word of their Unicode names."""
+    if word.isascii():
+        return {"LATIN"}
+    import unicodedata
+
+    return {unicodedata.name(ch, "?").split()[0] for ch in word if ch.isalpha()}
 
 
 def _name_keys(raw: dict[str, Any]) -> Callable[[str], dict[str, list[str]]]:

@@ -19,6 +19,7 @@ import typer
 from typer.core import TyperCommand, TyperGroup
 
 from esra_cli import __version__, answers, compiled, dates, facts, locate, query, render, schema
+from esra_cli.complete import for_typer
 from esra_cli.errors import EXIT_FACTS, EXIT_OK, EsraError, UsageError
 from esra_cli.settings import DEFAULT_ALLIANCE, FACTS_ENV, LANG_ENV, LANGS
 
@@ -240,16 +241,17 @@ def _completer(command: str) -> Any:
     """
     table = answers.COMPLETES[command]
 
-    def complete(ctx: typer.Context, incomplete: str) -> list[tuple[str, str]]:
+    def offer(ctx: typer.Context, incomplete: str) -> list[tuple[str, str]]:
         root = ctx.find_root().params
         try:
             path = ctx.params.get("facts_path") or root.get("facts_path")
             language = str(ctx.params.get("lang") or root.get("lang") or "en")
-            return query.completions(compiled.open_base(locate.find(path)), table, incomplete, language)
+            offered = query.completions(compiled.open_base(locate.find(path)), table, incomplete, language)
+            return [(value, for_typer(label)) for value, label in offered]
         except EsraError:
             return []  # a broken base: nothing to offer, and no error in the middle of a prompt
 
-    return complete
+    return offer
 
 
 def settings(ctx: typer.Context, path: Path | None, lang: Lang | None) -> Settings:
@@ -749,6 +751,9 @@ def export(
             metavar="[FILE]", help="The database to write, for --format sqlite.", show_default=False
         ),
     ] = None,
+    force: Annotated[
+        bool, typer.Option("--force", help="Replace FILE if it is a SQLite database already.")
+    ] = False,
     facts_path: FactsOpt = None,
 ) -> None:
     """The whole base, or one kind of record, as TOML, JSON, JSON Lines or CSV; or JSON-LD,
@@ -756,7 +761,9 @@ def export(
 
     JSON-LD uses schema.org terms (Organization, Person, Place, Event, memberOf, startDate)
     for RDF stores and Wikibase. A SQLite database (the compiled form every query reads)
-    goes to FILE, for sqlite-utils or Datasette. Both are always the whole base.
+    goes to FILE, for sqlite-utils or Datasette. Both are always the whole base. An existing
+    FILE is replaced only with --force, and only if it is a SQLite database: never the fact
+    base, never another kind of file.
 
     \b
     Examples:
@@ -768,7 +775,8 @@ def export(
 
     table = schema.table_of(kind)
     if fmt == ExportFormat.sqlite or file is not None:
-        exporting.database(locate.find(settings(ctx, facts_path, None).facts), fmt.value, table, file)
+        path = locate.find(settings(ctx, facts_path, None).facts)
+        exporting.database(path, fmt.value, table, file, force=force)
         return
     render.write_text(exporting.export(load(ctx, facts_path), fmt.value, table))
 

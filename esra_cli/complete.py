@@ -4,9 +4,11 @@ Shells run `esra` on every Tab with _ESRA_COMPLETE set (Typer's protocol, instal
 `esra --install-completion`): bash passes COMP_WORDS and COMP_CWORD, zsh and fish the line
 up to the cursor in _TYPER_COMPLETE_ARGS. When the word under the cursor is the NAME a
 query command takes (`esra person gu<Tab>`), the candidates come from the compiled base like any
-lookup, printed exactly as Typer prints them. Anything else goes to Typer, which owns the
-protocol: commands and options, quoted words, and a description that Typer would render
-through Rich differently from its plain text. tests/test_complete.py checks both agree.
+lookup, printed as Typer prints them, but with each description as written: Typer renders
+zsh's and fish's descriptions through Rich, which reads "[x]" as markup (and fails on "[/]"),
+":smile:" as an emoji and wraps long ones. Anything else goes to Typer, which owns the
+protocol: commands and options, quoted words; there a description Rich would alter is left
+out (`for_typer`). tests/test_complete.py checks both agree where Rich changes nothing.
 """
 
 from __future__ import annotations
@@ -14,11 +16,11 @@ from __future__ import annotations
 import os
 
 from esra_cli.answers import COMPLETES, QUERIES, VARIADIC
+from esra_cli.escape import clean
 from esra_cli.fastpath import parse
 
 SHELLS = ("complete_bash", "complete_zsh", "complete_fish")
-# Typer renders zsh's and fish's descriptions with Rich (markup, emoji codes, wrapping at the
-# console's width): a description is printed here only where that rendering is the identity.
+# What Rich, rendering a description for Typer, would read as markup or an emoji code.
 _RICH_SYNTAX = ("[", ":")
 
 
@@ -40,10 +42,6 @@ def run() -> int | None:
         offered = _candidates(COMPLETES[call.command], typed, call.facts, call.lang)
     else:
         offered = []  # free words (`what`, `who`, `search`): nothing to offer, not file names
-    if shell != "complete_bash":
-        width = _rich_width()
-        if not all(_plain(label, width) for _, label in offered):
-            return None
     if shell == "complete_fish" and os.environ.get("_TYPER_COMPLETE_FISH_ACTION") == "is-args":
         return 0 if offered else 1  # "are there names to offer?" (fish asks before get-args)
     from esra_cli import render
@@ -84,6 +82,11 @@ def _candidates(table: str, typed: str, facts: str | None, lang: str) -> list[tu
         return []  # a broken base: nothing to offer, and no error in the middle of a prompt
 
 
+def for_typer(label: str) -> str:
+    """A description for Typer's completion: `label`, or "" where Rich would not print it as is."""
+    return label if _plain(label, _rich_width()) else ""
+
+
 def _plain(label: str, width: int) -> bool:
     """Whether Rich, at `width` columns, would print `label` as it is (see _RICH_SYNTAX)."""
     return (
@@ -114,8 +117,8 @@ def _format(shell: str, offered: list[tuple[str, str]]) -> str:
     """The candidates as Typer's completion classes print them, newline included."""
     if shell == "complete_bash":
         return "".join(f"{value}\n" for value, _ in offered) or "\n"
-    if shell == "complete_fish":
-        return "".join(f"{value}\t{label}\n" for value, label in offered) or "\n"
+    if shell == "complete_fish":  # a tab ends the value, a line the candidate: neither in a label
+        return "".join(f"{value}\t{clean(label, lines=False)}\n" for value, label in offered) or "\n"
     if not offered:
         return ""  # zsh: no match (Typer would print `_files`: a query never takes a file)
 
@@ -124,5 +127,5 @@ def _format(shell: str, offered: list[tuple[str, str]]) -> str:
             text = text.replace(mark, escaped)
         return text
 
-    pairs = "\n".join(f'"{escape(value)}":"{escape(label)}"' for value, label in offered)
+    pairs = "\n".join(f'"{escape(value)}":"{escape(clean(label, lines=False))}"' for value, label in offered)
     return f"_arguments '*: :(({pairs}))'\n"

@@ -18,6 +18,10 @@ from esra_cli import settings
 from esra_cli.errors import EXIT_INTERNAL, EXIT_INTERRUPTED, EXIT_OK, EXIT_OUTPUT, EsraError
 from esra_cli.escape import clean
 
+TYPE_CHECKING = False  # typing costs milliseconds to import on the fast path
+if TYPE_CHECKING:
+    from typing import TextIO
+
 
 def main() -> None:
     """Run esra with sys.argv: the process around `dispatch`."""
@@ -120,17 +124,55 @@ def _run_typer(argv: list[str] | None = None) -> int:
     """The Typer app's exit code for `argv` (None: sys.argv, as Click reads it)."""
     from esra_cli import cli
 
+    saved = sys.stdout
+    if saved is not None:
+        sys.stdout = _Departing(saved)
     try:
         cli.app(args=argv, prog_name="esra")
     except SystemExit as done:
         return done.code if isinstance(done.code, int) else (0 if done.code is None else 1)
+    except _ReaderLeft:
+        return EXIT_OK
     except BrokenPipeError:
         raise
     except OSError as err:
         # esra's commands map their own OSErrors (EsraGroup); what escapes the app is a
         # write of Click's own (help, a completion script) that stdout refused.
         return _cannot_write(err)
+    finally:
+        sys.stdout = saved
     return EXIT_OK
+
+
+class _ReaderLeft(Exception):
+    """stdout's reader has gone, met while the Typer app writes: a success (see _Departing)."""
+
+
+class _Departing:
+    """stdout while the Typer app runs: a closed pipe raises _ReaderLeft, not BrokenPipeError.
+
+    Click (a help page, a completion script) and Rich (Typer's help) each turn a
+    BrokenPipeError into exit 1, which esra's contract makes exit 0; an exception that is
+    no OSError passes through both to `_run_typer`.
+    """
+
+    def __init__(self, stream: TextIO) -> None:
+        self._stream = stream
+
+    def write(self, text: str) -> int:
+        try:
+            return self._stream.write(text)
+        except BrokenPipeError:
+            raise _ReaderLeft from None
+
+    def flush(self) -> None:
+        try:
+            self._stream.flush()
+        except BrokenPipeError:
+            raise _ReaderLeft from None
+
+    def __getattr__(self, name: str) -> object:
+        return getattr(self._stream, name)
 
 
 def _cannot_write(err: OSError) -> int:

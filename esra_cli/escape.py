@@ -4,10 +4,17 @@ A terminal gets control characters, bidi and other invisible format characters, 
 Unicode line separators as visible `\\xNN` text (`clean`); Rich never sees markup it could
 parse (render.py wraps every string in Text). Data formats keep the data exact: JSON and
 TOML write those characters as `\\uXXXX` escapes, which read back as the same value; DOT
-and Mermaid labels are escaped for their own grammars.
+and Mermaid labels are escaped for their own grammars. CSV is for spreadsheets: a cell a
+spreadsheet would run as a formula is written as text (`csv_rows`).
 """
 
 from __future__ import annotations
+
+import io
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from collections.abc import Iterable, Sequence
 
 # Unicode categories that must not reach a terminal raw: control, format (bidi overrides,
 # zero-width characters), surrogate, private use, unassigned, line and paragraph separators.
@@ -53,6 +60,38 @@ def data(text: str, astral: str = "json") -> str:
             escaped = f"\\u{0xD800 + (code >> 10):04x}\\u{0xDC00 + (code & 0x3FF):04x}"
         text = text.replace(ch, escaped)
     return text
+
+
+# What makes a spreadsheet read a cell as a formula (OWASP, "CSV Injection").
+_FORMULA = ("=", "+", "-", "@", "\t", "\r")
+
+
+def csv_rows(rows: Iterable[Sequence[object]]) -> str:
+    """CSV text, one line (ending LF) per row, for spreadsheets and scripts alike.
+
+    A cell holding a comma, a quote, a line feed or a carriage return is quoted (the csv
+    module quotes only the characters of its line terminator, so it is given CRLF and the
+    CR taken off each line it writes). A cell starting with = + - @ tab or CR gets a leading
+    ' so that a spreadsheet shows it as text instead of running it; JSON keeps the value
+    as it is.
+    """
+    import csv
+
+    out = io.StringIO()
+    writer = csv.writer(_LineFeed(out), lineterminator="\r\n")
+    for row in rows:
+        writer.writerow(["'" + cell if cell.startswith(_FORMULA) else cell for cell in map(str, row)])
+    return out.getvalue()
+
+
+class _LineFeed:
+    """A file for csv.writer, which writes each row in one call: its CRLF becomes LF."""
+
+    def __init__(self, out: io.StringIO) -> None:
+        self._out = out
+
+    def write(self, line: str) -> int:
+        return self._out.write(line[:-2] + "\n")
 
 
 def dot(text: str) -> str:

@@ -3,8 +3,6 @@ base as JSON-LD (linked.py)."""
 
 from __future__ import annotations
 
-import csv
-import io
 import json
 from collections.abc import Iterator
 from pathlib import Path
@@ -41,23 +39,44 @@ def export(base: FactBase, fmt: str, table: str | None) -> str:
     return csv_text([dict(flatten(row)) for row in rows], first=["kind", "id"])
 
 
-def database(path: str, fmt: str, table: str | None, file: Path | None) -> None:
+def database(path: str, fmt: str, table: str | None, file: Path | None, force: bool = False) -> None:
     """Write the fact base at `path` as its compiled SQLite database to `file`, atomically."""
     from esra_cli import compiled, facts
     from esra_cli.errors import OutputError, UsageError
 
     if fmt != "sqlite":
         raise UsageError(f"--format {fmt} writes to stdout: leave out FILE and redirect (> FILE)")
-    if file is None:
-        raise UsageError("--format sqlite writes a database: name its FILE")
+    if file is None or str(file) == "-":
+        raise UsageError("--format sqlite writes a database file, not to stdout: name its FILE")
     if table:
         raise UsageError("--format sqlite exports the whole base: leave out --kind")
+    _replaceable(file, path, force)
     import sqlite3
 
     try:
         compiled.write(facts.load(path), str(file))
     except (OSError, sqlite3.Error) as err:
         raise OutputError(f"cannot write {file}: {getattr(err, 'strerror', None) or err}") from None
+
+
+def _replaceable(file: Path, path: str, force: bool) -> None:
+    """Refuse to write over anything but a SQLite database the user said to replace."""
+    from esra_cli.errors import UsageError
+
+    if not file.exists() and not file.is_symlink():
+        return
+    try:
+        same = file.samefile(path)
+        with file.open("rb") as existing:
+            header = existing.read(16)
+    except OSError:
+        same, header = False, b""
+    if same:
+        raise UsageError(f"{file} is the fact base being exported: name another FILE")
+    if header != b"SQLite format 3\x00":
+        raise UsageError(f"{file} exists and is not a SQLite database: name another FILE")
+    if not force:
+        raise UsageError(f"{file} exists: --force replaces it")
 
 
 def _json(data: Any, indent: int | None = None) -> str:
@@ -82,8 +101,4 @@ def csv_text(rows: list[dict[str, str]], first: list[str]) -> str:
     """Rows as CSV with a header: the `first` columns that occur lead, the rest follow as met."""
     present = {k for row in rows for k in row}
     columns = list(dict.fromkeys([*(c for c in first if c in present), *(k for row in rows for k in row)]))
-    out = io.StringIO()
-    writer = csv.DictWriter(out, fieldnames=columns, lineterminator="\n")
-    writer.writeheader()
-    writer.writerows(rows)
-    return out.getvalue()
+    return escape.csv_rows([columns, *([row.get(c, "") for c in columns] for row in rows)])

@@ -76,8 +76,8 @@ class NameIndex:
         key = fold(query)
         keys = self._keys(key) if key else {}
         exact = set(keys.get(key, []))
-        if len(exact) == 1:
-            return next(iter(exact))
+        if len(exact) == 1 or query in exact:  # an id typed as it is names its record
+            return query if query in exact else next(iter(exact))
         matches = exact or {rid for k, ids in keys.items() if k.startswith(key) for rid in ids}
         if not matches and key:
             # A miss is confirmed against every name before it is said: reading them all

