@@ -189,8 +189,11 @@ class CompiledBase(FactBase):
         # immutable: a database is never changed once renamed into place, so SQLite need
         # not lock it or look for a journal. A missing file raises here: nothing to read.
         self._db = sqlite3.connect(f"file:{_uri_path(database)}?mode=ro&immutable=1", uri=True)
-        rows = self._db.execute("SELECT key, value, crc FROM meta WHERE key IN ('layout', 'meta', 'counts')")
-        found = dict(row[:2] for row in _intact(rows.fetchall()) or ())
+        sql = "SELECT key, value, crc FROM meta WHERE key IN ('layout', 'meta', 'counts')"
+        try:
+            found = dict(row[:2] for row in _intact(self._db.execute(sql).fetchall()) or ())
+        except UnicodeDecodeError:
+            found = {}
         if found.get("layout") != str(LAYOUT) or len(found) != 3:
             raise sqlite3.DatabaseError(f"not an intact esra database of layout {LAYOUT}: {database}")
         self.meta = json.loads(found["meta"])
@@ -207,7 +210,7 @@ class CompiledBase(FactBase):
         if self._fallback is None:
             try:
                 rows = _intact(self._db.execute(sql, args).fetchall())
-            except sqlite3.DatabaseError:
+            except (sqlite3.DatabaseError, UnicodeDecodeError):  # a text's bytes damaged too
                 rows = None
             if rows is not None:
                 return [row[:-1] for row in rows]

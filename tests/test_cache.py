@@ -13,9 +13,11 @@ import time
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from esra_cli import compiled, facts
-from tests.conftest import NOBODY, SHIPPED, call
+from tests.conftest import NOBODY, SHIPPED, call, examples
 from tests.test_process import ESRA, on_terminal
 
 
@@ -211,7 +213,10 @@ def test_two_installs_keep_each_others_databases(cache_dir: Path, monkeypatch: p
 
 
 @pytest.mark.usefixtures("settled")
-def test_databases_of_deleted_bases_are_evicted_and_at_most_16_kept(tmp_path: Path, cache_dir: Path) -> None:
+def test_databases_of_deleted_bases_are_evicted_and_the_most_recently_used_kept(
+    tmp_path: Path, cache_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(compiled, "KEEP", 4)  # as 16, in a quarter of the builds
     bases = []
     for n in range(compiled.KEEP + 4):
         base = tmp_path / f"facts-{n}.toml"
@@ -314,3 +319,43 @@ def test_no_bytecode_is_written_when_the_user_says_not_to(tmp_path: Path) -> Non
     )  # fmt: skip
     assert done.returncode == 0, done.stderr
     assert not list(code.rglob("*.pyc"))
+
+
+class Pristine(tuple[Path, bytes, str]):
+    """A database's path, its bytes, and the answer `person guidesi --json` gives from the file."""
+
+    def __repr__(self) -> str:  # not the megabyte of its bytes, in a failing example
+        return f"Pristine({self[0].name})"
+
+
+@pytest.fixture(scope="module")
+def pristine(tmp_path_factory: pytest.TempPathFactory) -> Pristine:
+    """A cache folder holding the shipped base's database, as it was built."""
+    folder = tmp_path_factory.mktemp("flips")
+    env = {"ESRA_CACHE": str(folder)}
+    later = time.time() + 60
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(time, "time", lambda: later)
+        assert call("members", "--json", env=env).exit_code == 0
+    (database,) = databases(folder)
+    return Pristine((database, database.read_bytes(), fresh("person", "guidesi", "--json")))
+
+
+@settings(max_examples=examples(150), deadline=None)
+@given(st.data())
+def test_a_single_flipped_bit_anywhere_is_never_a_wrong_answer(
+    pristine: Pristine, data: st.DataObject
+) -> None:
+    database, content, expected = pristine
+    bit = data.draw(st.integers(0, len(content) * 8 - 1))
+    damaged = bytearray(content)
+    damaged[bit // 8] ^= 1 << (bit % 8)
+    database.write_bytes(damaged)
+    later = time.time() + 60
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(time, "time", lambda: later)
+        answer = call("person", "guidesi", "--json", env={"ESRA_CACHE": str(database.parent)})
+    assert (answer.exit_code, answer.stdout, answer.stderr) == (0, expected, "")
+    for leftover in database.parent.iterdir():  # a rebuilt database, under the same name
+        if leftover != database:
+            leftover.unlink()

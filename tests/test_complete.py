@@ -71,11 +71,17 @@ def completed(shell: str, line: str, typer_app: bool = False, **extra: str) -> t
 
 
 @pytest.fixture(scope="module")
-def typer_answers() -> dict[tuple[str, str], tuple[int, str, str]]:
+def typer_cache(tmp_path_factory: pytest.TempPathFactory) -> str:
+    """The Typer app's own cache: the base compiled once, not parsed for each of its answers."""
+    return str(tmp_path_factory.mktemp("typer-cache"))
+
+
+@pytest.fixture(scope="module")
+def typer_answers(typer_cache: str) -> dict[tuple[str, str], tuple[int, str, str]]:
     """The Typer app's answer to every line in every shell, from one process."""
     cases = [(shell, line) for shell in SHELLS for line in NAMES + OTHERS]
     calls: list[tuple[list[str], dict[str, str]]] = [
-        ([], protocol(shell, line) | {"ESRA_CACHE": "off"}) for shell, line in cases
+        ([], protocol(shell, line) | {"ESRA_CACHE": typer_cache}) for shell, line in cases
     ]
     return dict(zip(cases, typer_app_answers(calls), strict=True))
 
@@ -179,13 +185,13 @@ More = dict[tuple[str, str, tuple[str, str]], tuple[int, str, str]]
 
 
 @pytest.fixture(scope="module")
-def typer_more(broken_base: Path) -> More:
+def typer_more(broken_base: Path, typer_cache: str) -> More:
     """The Typer app's answers to the cases below, with their own settings, from one process."""
     cases = [("bash", "esra region ba", ("ESRA_LANG", lang)) for lang in ("it", "EN", "fr")]
     cases += [(shell, "esra person gu", ("ESRA_FACTS", str(broken_base))) for shell in SHELLS]
     cases += [("bash", f"esra {command} ", ("ESRA_CACHE", "off")) for command in ("members", "tree", "org")]
     calls: list[tuple[list[str], dict[str, str]]] = [
-        ([], protocol(shell, line) | {"ESRA_CACHE": "off", setting[0]: setting[1]})
+        ([], protocol(shell, line) | {"ESRA_CACHE": typer_cache, setting[0]: setting[1]})
         for shell, line, setting in cases
     ]
     return dict(zip(cases, typer_app_answers(calls), strict=True))

@@ -174,7 +174,14 @@ def test_an_interrupt_ends_quietly_and_leaves_no_process_behind(
     # Ctrl-C in a terminal signals the whole process group; `kill -INT` only esra itself.
     env = {**os.environ, "ESRA_CACHE": "off", "ESRA_FACTS": str(slow_base)}
     proc = subprocess.Popen(
-        [ESRA, *args], stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env, start_new_session=True
+        [ESRA, *args],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        env=env,
+        start_new_session=True,
+        # As from a terminal: pytest may itself run with SIGINT ignored (a background job), and
+        # an ignored SIGINT is inherited, and rightly kept by esra.
+        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),  # noqa: PLW1509
     )
     wait_for_cpu(proc.pid, seconds=0.4)  # past start-up (a tenth of that), inside the parse
     assert proc.poll() is None, "the parse ended before the interrupt: the base is too small"
