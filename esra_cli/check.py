@@ -590,17 +590,26 @@ def _lookalikes(records: list[tuple[Kind, int, dict[str, Any]]]) -> list[Problem
             if others:
                 message = f"name {name!r} also names {', '.join(map(repr, others))}"
                 found.append(_at(Problem(message, record["id"], rule="same-name"), kind, index))
-            mixed = next((word for word in name.split() if len(_scripts(word)) > 1), None)
+            mixed = next((word for word in name.split() if mixes_scripts(word)), None)
             if mixed:
-                message = f"{mixed!r} in name {name!r} mixes {' and '.join(sorted(_scripts(mixed)))} letters"
+                alphabets = " and ".join(sorted(_scripts(mixed) & _CONFUSABLE))
+                message = f"{mixed!r} in name {name!r} mixes {alphabets} letters"
                 found.append(_at(Problem(message, record["id"], rule="mixed-script"), kind, index))
     return found
 
 
+# The alphabets whose letters pass for each other (Unicode TR 39's confusables are mostly
+# these): a word mixing two of them is a lookalike; Latin beside CJK is just a mixed word.
+_CONFUSABLE = frozenset(("LATIN", "CYRILLIC", "GREEK"))
+
+
+def mixes_scripts(word: str) -> bool:
+    """Whether a word has letters of two alphabets that look alike (a Cyrillic о in Lombardy)."""
+    return not word.isascii() and len(_scripts(word) & _CONFUSABLE) > 1
+
+
 def _scripts(word: str) -> set[str]:
     """The alphabets of a word's letters, by the first word of their Unicode names."""
-    if word.isascii():
-        return {"LATIN"}
     import unicodedata
 
     return {unicodedata.name(ch, "?").split()[0] for ch in word if ch.isalpha()}

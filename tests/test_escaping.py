@@ -19,9 +19,10 @@ from typing import Any
 import pydot
 import pytest
 import tomli_w
-from hypothesis import HealthCheck, Phase, example, given, settings
+from hypothesis import HealthCheck, Phase, assume, example, given, settings
 from hypothesis import strategies as st
 
+from esra_cli import check
 from esra_cli.schema import KINDS
 from tests.conftest import FULL, SHIPPED, TYPER_APP, call, examples
 from tests.test_complete import protocol
@@ -177,6 +178,9 @@ def _appended(value: Any, text: str) -> Any:
 def test_hostile_strings_in_every_field_on_every_read_command(
     tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch, args: list[str], text: str
 ) -> None:
+    # A name ending in a Latin letter, then a Cyrillic or Greek one, is a lookalike `check`
+    # refuses (mixed-script): a base that esra would not read tells nothing about escaping.
+    assume(not any(check.mixes_scripts(word) for word in f"x{text}".split()))
     if text not in POISONED:  # one base per text, shared by the commands that read it
         POISONED[text] = with_base(tmp_path_factory.mktemp("hostile"), lambda raw: poison(raw, text))
     base = POISONED[text]
