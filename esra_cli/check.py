@@ -14,7 +14,7 @@ import re
 from esra_cli import dates
 from esra_cli.i18n import article
 from esra_cli.names import entity_names, fold, table_name_keys
-from esra_cli.schema import ALTERNATIVE_KEYS, ENTITIES, KINDS, META_FIELDS, Field, Kind
+from esra_cli.schema import ALTERNATIVE_KEYS, ENTITIES, KINDS, META_FIELDS, UNCITABLE, Field, Kind, must_cite
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -61,13 +61,17 @@ RULES = {
     "reference": "a reference to an id that does not exist or is of the wrong kind",
     "unknown-source": "a citation of a source not in the register",
     "missing-quote": "a cited source without a verbatim quote, or a quote of a source not cited",
+    "citation": "cite names a field the record lacks or a source it does not cite",
+    "uncited-value": "a date, a count or a disputed value without sources of its own (cite.FIELD)",
+    "both-sides": "a source cited for a value and for a conflicting value of the same field",
+    "unnamed-link": "a quote that names none of the records its value links (a membership's region)",
     "inferred-high": "an inferred value at high confidence",
     "conflict-sources": "a conflicting value without sources of its own",
     "unconfirmed-open": "an open post, membership or chair without a last-confirmed date and source",
     "open-term": "an open post or chair whose quotes give its term ('per il 2025'): it ends with it",
     "chair-overlap": "two chairs of one alliance on the same day",
     "chair-gap": "a day without a chair between two chairs of an alliance",
-    "held-unsourced": "an event marked held with no source dated on or after it",
+    "held-unsourced": "an event held or an agreement made whose date no source dated on or after it states",
     "plan-link": "a plan and its outcome that do not name each other",
     "plan-outcome": "a plan whose outcome is itself only planned or announced",
     "self-reference": "an event that is its own plan, outcome or part",
@@ -351,6 +355,9 @@ def _type_problem(field: Field, value: Any) -> str | None:
             return "must be a non-empty string"
     elif kind == "quotes":
         return _quotes_problem(value)
+    elif kind == "cite":
+        if not isinstance(value, dict) or not all(_strings(v) and v for v in value.values()):
+            return 'must be a table such as { since = ["source-id"] }'
     elif kind in {"refs", "strs"}:
         if not _strings(value):
             return "must be a list of ids" if kind == "refs" else "must be a list of strings"
@@ -449,13 +456,65 @@ def _knowledge_problems(records: list[tuple[Kind, int, dict[str, Any]]]) -> list
     """What each record says about its own sources: quotes, inference, freshness, plans."""
     sources = {r["id"]: r for kind, _, r in records if kind.table == "sources"}
     events = {r["id"]: r for kind, _, r in records if kind.table == "events"}
+    names = {r["id"]: _naming(kind, r) for kind, _, r in records if kind.table in ENTITIES}
     found = []
     for kind, index, record in records:
         if kind.table == "sources":
             continue
         for rule, message in _record_knowledge(kind, record, sources, events):
             found.append(_at(Problem(message, record["id"], rule=rule), kind, index))
+        for rule, message in _citation_problems(kind, record, sources, names):
+            found.append(_at(Problem(message, record["id"], rule=rule), kind, index))
     return found
+
+
+def _naming(kind: Kind, record: dict[str, Any]) -> list[str]:
+    """The folded words that name an entity in a quote: its names, aliases, acronym and, for a
+    person, the surname alone (quotes say "Guidesi")."""
+    names = [*entity_names(record), record["id"]]  # an id is a slug of a name: "galles", "lombardia"
+    if kind.table == "people":
+        names += [record["name"].split()[-1], record["id"].split("-")[-1]]
+    # A word's start, not the whole word: names inflect ("Pirkanmaan liitolle", Finnish).
+    return [f" {fold(name)}" for name in names if fold(name)]
+
+
+def _citation_problems(
+    kind: Kind, record: dict[str, Any], sources: dict[str, Any], names: dict[str, list[str]]
+) -> Iterator[tuple[str, str]]:
+    """Each value's own sources: there, among the record's, not on both sides of a conflict,
+    and naming what the value links."""
+    cite: dict[str, list[str]] = record.get("cite", {})
+    quotes: dict[str, str] = record.get("quotes", {})
+    for name, cited in cite.items():
+        field = kind.field(name)
+        if field is None or name in UNCITABLE or name not in record:
+            yield "citation", f"cite.{name}: {article(kind.singular)} here has no {name!r} to cite"
+        elsewhere = [s for s in cited if s not in record["sources"]]
+        if elsewhere:
+            yield "citation", f"cite.{name}: {', '.join(elsewhere)} must also be in sources, with a quote"
+    disputed = {a["field"] for a in record.get("alternatives", ())}
+    for field in kind.fields:
+        if field.name in record and (must_cite(field) or field.name in disputed) and not cite.get(field.name):
+            yield (
+                "uncited-value",
+                f"{field.name} = {record[field.name]!r} cites no source: add cite.{field.name}",
+            )
+    for alternative in record.get("alternatives", ()):
+        both = set(alternative["sources"]) & set(cite.get(alternative["field"], ()))
+        if both:
+            message = f"{', '.join(sorted(both))} cited for both {alternative['field']} values"
+            yield "both-sides", message + ": cite each source for the value it states"
+    # The value a membership or post stands for is who holds it: some quote must name them.
+    holder = {"memberships": "region", "positions": "person"}.get(kind.table)
+    linked = [(holder, [s for s in record["sources"] if s in quotes])] if holder else []
+    linked += [(f.name, cite[f.name]) for f in kind.references if f.name in cite and f.name != "sources"]
+    for name, cited in linked:
+        value = record[name]
+        targets = [value] if isinstance(value, str) else value
+        wanted = [n for t in targets for n in names.get(t, ())]
+        said = [f" {fold(quotes[s])} " for s in cited if s in quotes]
+        if wanted and said and not any(n in q for q in said for n in wanted):
+            yield "unnamed-link", f"no quote names its {name} ({', '.join(targets)}): quote one that does"
 
 
 def _record_knowledge(
@@ -486,6 +545,8 @@ def _record_knowledge(
             yield "unknown-source", f"confirmed_by: {', '.join(uncited)} must also be in sources"
     if kind.table == "events":
         yield from _event_knowledge(record, sources, events)
+    elif kind.table == "agreements":
+        yield from _done_unsourced(record, sources, "made")
 
 
 # How sources state a term of office, in the languages of the register: "presidente per il
@@ -548,12 +609,9 @@ def _began(record: dict[str, Any]) -> dt.date:
 def _event_knowledge(
     record: dict[str, Any], sources: dict[str, Any], events: dict[str, Any]
 ) -> Iterator[tuple[str, str]]:
-    day = record.get("date") or record.get("start")
-    if record["status"] == "held" and day:
-        happened = dates.first_day(day)
-        latest = [sources[s].get("date") or sources[s].get("after") for s in record["sources"]]
-        if not any(d and dates.last_day(d) >= happened for d in latest):
-            yield "held-unsourced", f"held on {day}, but no source is dated on or after it"
+    if record["status"] == "held":
+        yield from _done_unsourced(record, sources, "held")
+
     rid = record["id"]
     for field in ("fulfilled_by", "fulfils", "part_of"):
         if record.get(field) == rid:
@@ -571,6 +629,19 @@ def _event_knowledge(
         parent = events[parent].get("part_of")
     if parent == rid and record.get("part_of") != rid:
         yield "part-of-cycle", f"part_of leads back to {rid!r}"
+
+
+def _done_unsourced(record: dict[str, Any], sources: dict[str, Any], done: str) -> Iterator[tuple[str, str]]:
+    """A value reported as done needs a source written once it was: before, it was a plan."""
+    field = "date" if "date" in record else "start"
+    day = record.get(field)
+    if not day:
+        return
+    happened = dates.first_day(day)
+    stating = record.get("cite", {}).get(field) or record["sources"]
+    latest = [sources[s].get("date") or sources[s].get("after") for s in stating]
+    if not any(d and dates.last_day(d) >= happened for d in latest):
+        yield "held-unsourced", f"{done} on {day}, but no source of its {field} is dated on or after it"
 
 
 def _lookalikes(records: list[tuple[Kind, int, dict[str, Any]]]) -> list[Problem]:

@@ -33,12 +33,13 @@ _METAVAR = {
     "int": "N",
     "choice": "VALUE",
     "quotes": "SOURCE=TEXT",
+    "cite": "FIELD=SOURCE",
     "country": "CC",
     "nuts": "CODE",
 }
 # Conflicting values are [[<table>.alternatives]] sub-tables: a curator writes them in the file.
 _NO_FLAG = ("alternatives",)
-_MANY = ("strs", "refs", "texts", "quotes")
+_MANY = ("strs", "refs", "texts", "quotes", "cite")
 
 
 def _languages(kind: Kind, field: Field) -> tuple[str, ...]:
@@ -88,17 +89,28 @@ def _describe(field: Field) -> str:
     return {"date": "ISO date: YYYY, YYYY-MM or YYYY-MM-DD", "strs": "repeatable"}.get(field.type, "")
 
 
-def _quotes(values: list[str]) -> dict[str, str]:
-    """`--quote ansa-2024-11-08='text'`, repeated: source id -> its verbatim quote."""
+def _pairs(field: Field, values: list[str]) -> list[tuple[str, str]]:
+    """`--quote SOURCE=TEXT` or `--cite FIELD=SOURCE`, repeated: the (key, value) pairs."""
     from esra_cli.errors import UsageError
 
-    quotes = {}
+    pairs = []
     for value in values:
-        source, sep, text = value.partition("=")
-        if not sep or not source.strip() or not text.strip():
-            raise UsageError(f"--quote takes SOURCE=TEXT, got {value!r}")
-        quotes[source.strip()] = text.strip()
-    return quotes
+        key, sep, text = value.partition("=")
+        if not sep or not key.strip() or not text.strip():
+            flag = flags(KINDS["people"], field)[0][1]
+            raise UsageError(f"{flag} takes {_METAVAR[field.type]}, got {value!r}")
+        pairs.append((key.strip(), text.strip()))
+    return pairs
+
+
+def _table(field: Field, values: list[str]) -> dict[str, Any]:
+    """Source id -> its quote (`--quote`), or field -> the sources that state it (`--cite`)."""
+    if field.type == "quotes":
+        return dict(_pairs(field, values))
+    cited: dict[str, list[str]] = {}
+    for name, source in _pairs(field, values):
+        cited.setdefault(name, []).append(source)
+    return cited
 
 
 def record(kind: Kind, values: dict[str, Any]) -> dict[str, Any]:
@@ -113,5 +125,5 @@ def record(kind: Kind, values: dict[str, Any]) -> dict[str, Any]:
         elif field.type in _NO_FLAG:
             continue
         elif (value := parts[None]) not in (None, []):
-            built[field.name] = _quotes(value) if field.type == "quotes" else value
+            built[field.name] = _table(field, value) if field.type in ("quotes", "cite") else value
     return built

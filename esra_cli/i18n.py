@@ -11,6 +11,7 @@ HEADERS: dict[str, tuple[str, str]] = {
     "sources": ("Sources", "Fonti"),
     "field": ("Field", "Campo"),
     "quote": ("Quote", "Citazione"),
+    "states": ("States", "Attesta"),
     "matched": ("Matched", "Trovato in"),
     "referred_by": ("Referred to by", "Richiamato da"),
     "cited_by": ("Cited by", "Citato da"),

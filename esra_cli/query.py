@@ -414,6 +414,9 @@ def _members(base: FactBase, org: str, lang: str, as_of: dt.date) -> Listing:
     by_region: dict[str, list[Record]] = {}
     for record in _referring(base, org, "memberships", ("organization",)):
         by_region.setdefault(record["region"], []).append(record)
+    founded = base.get(org).get("founded")
+    if founded and as_of < dates.first_day(founded):
+        by_region = {}  # no member, whatever it is not known of, before the alliance was founded
     rows = [_member_row(base, rid, records, lang, as_of) for rid, records in by_region.items()]
     rows = [r for r in rows if r["status"] != "upcoming"]  # the members on the as-of date
     rows.sort(key=lambda r: (_ROLE_RANK[r["role"]], _STATUS_RANK[r["status"]], r["country"], r["name"]))
@@ -753,7 +756,7 @@ def show(base: FactBase, rid: str, lang: str, as_of: dt.date) -> Card:
     kind = KINDS[table]
     fields: Row = {}
     for name, value in record.items():
-        if name in ("id", "sources", "quotes", "alternatives"):
+        if name in ("id", "sources", "quotes", "alternatives", "cite"):
             continue
         field = kind.by_name[name]
         if field.refs:
@@ -765,8 +768,13 @@ def show(base: FactBase, rid: str, lang: str, as_of: dt.date) -> Card:
         else:
             fields[name] = value
     quotes = record.get("quotes", {})
+    cite = {f: list(ids) for f, ids in record.get("cite", {}).items()}  # by the names of `fields`
     cited_sources = [
-        {**_source_row(base.get(s)), "quote": quotes.get(s)}
+        {
+            **_source_row(base.get(s)),
+            "quote": quotes.get(s),
+            "states": [f for f, ids in cite.items() if s in ids],
+        }
         for s in record.get("sources", [])
         if base.find(s)
     ]
@@ -787,6 +795,7 @@ def show(base: FactBase, rid: str, lang: str, as_of: dt.date) -> Card:
         "name": base.label(rid, lang),
         "status": row(base, record, lang, as_of)["status"] if row else None,
         "fields": fields,
+        "cite": cite,
         "sources": cited_sources,
         "alternatives": _alternatives(record),
         "referred_by": referred,
@@ -798,6 +807,12 @@ def _source_row(record: Record) -> Row:
     """A source as every view shows it: id, name (its title), publisher, date, URL."""
     keys = ("publisher", "date", "dated", "after", "before", "url", "lang")
     return {"id": record["id"], "name": record.get("title"), **{k: record.get(k) for k in keys}}
+
+
+def stating(record: Record, field: str) -> list[str]:
+    """The sources that state a field's value: its own citations (cite.FIELD), else the
+    record's sources (a value `check` does not require to cite)."""
+    return list(record.get("cite", {}).get(field) or record["sources"])
 
 
 def disputes(base: FactBase, lang: str, as_of: dt.date) -> Listing:
@@ -816,7 +831,11 @@ def disputes(base: FactBase, lang: str, as_of: dt.date) -> Listing:
                         "type": KINDS[table].singular,
                         "name": base.label(record["id"], lang),
                         "field": field,
-                        "preferred": {"value": record.get(raw["field"]), "sources": list(record["sources"])},
+                        # Each side, only the sources that state it: a source is on one side.
+                        "preferred": {
+                            "value": record.get(raw["field"]),
+                            "sources": stating(record, raw["field"]),
+                        },
                         "other": alternative,
                         "confidence": record.get("confidence", "high"),
                     }

@@ -854,11 +854,21 @@ def _show(view: Card, lang: str) -> RenderableType:
         return "" if value is None else str(value)
 
     pairs = [("record", word(d["type"], lang)), ("id", d["id"])]
-    pairs += [(name, shown(value)) for name, value in d["fields"].items()]
-    sources = _table(lang, "id", "publisher", "title", "date", "quote", title=header("sources", lang))
+    # A value with sources of its own names them beside it, as the table below quotes them.
+    cite = d["cite"]
+    pairs += [
+        (name, shown(value) + (f" ({', '.join(cite[name])})" if name in cite else ""))
+        for name, value in d["fields"].items()
+    ]
+    sources = _table(
+        lang, "id", "publisher", "title", "date", "states", "quote", title=header("sources", lang)
+    )
     sources = _rows(
         sources,
-        ([s["id"], s["publisher"], s["name"], _date(s["date"], lang), s["quote"]] for s in d["sources"]),
+        (
+            [s["id"], s["publisher"], s["name"], _date(s["date"], lang), ", ".join(s["states"]), s["quote"]]
+            for s in d["sources"]
+        ),
     )
     others = [f"{a['field']}: {shown(a['value'])} ({', '.join(a['sources'])})" for a in d["alternatives"]]
     by = "cited_by" if d["type"] == "source" else "referred_by"

@@ -20,7 +20,8 @@ class Field:
     string lists), strs (list of strings), date (ISO at any precision), int, ref (one id),
     refs (list of ids), choice (one of `choices`), quotes (a table: source id -> verbatim
     quote), alternatives (an array of tables: another sourced value of one field), country
-    (an ISO 3166-1 alpha-2 code), nuts (a NUTS code of the record's country).
+    (an ISO 3166-1 alpha-2 code), nuts (a NUTS code of the record's country), cite (a table:
+    field name -> the ids of the record's sources that state that field's value).
     """
 
     __slots__ = ("choices", "help", "name", "refs", "required", "type")
@@ -63,6 +64,7 @@ _ID = Field("id", "id", required=True, help="stable lowercase ASCII slug")
 _CITED = (
     Field("sources", "refs", required=True, refs=("sources",), help="source ids, main first"),
     Field("quotes", "quotes", help="source id = verbatim quote, one for each source"),
+    Field("cite", "cite", help="field = the sources (of `sources`) whose quotes state its value"),
     Field("confidence", "choice", choices=CONFIDENCE, help="high (default), medium or low"),
     Field("inferred", "str", help="what the value was worked out from, if no source states it"),
     Field("note", "str", help="what a reader should know about this fact"),
@@ -75,6 +77,25 @@ _CONFIRMED = (
 )
 # One conflicting value: [[<table>.alternatives]] with these keys.
 ALTERNATIVE_KEYS = ("field", "value", "sources", "quotes", "note")
+# What a record says about its sources rather than about the world: never itself cited.
+UNCITABLE = (
+    "id",
+    "sources",
+    "quotes",
+    "cite",
+    "confidence",
+    "inferred",
+    "note",
+    "alternatives",
+    "confirmed_by",
+)
+
+
+# A value that must cite sources of its own (cite.FIELD): a date or a count, the values a
+# reader repeats and a source most often gets wrong; `confirmed` has `confirmed_by`.
+def must_cite(field: Field) -> bool:
+    """Whether a value of this field must name the sources that state it."""
+    return field.type in ("date", "int") and field.name != "confirmed"
 
 
 def _kind(table: str, singular: str, label: str, *fields: Field, cited: bool = True) -> Kind:

@@ -276,7 +276,7 @@ DISPUTE = obj(
 )
 SHOWN_SOURCE = obj(
     {k: v for k, v in SOURCE["properties"].items() if k not in ("confidence", "inferred_from", "note")}
-    | {"quote": maybe(STR)}
+    | {"quote": maybe(STR), "states": STRS}
 )
 SHOW = obj(
     {
@@ -285,6 +285,11 @@ SHOW = obj(
         "name": STR,
         "status": TIMELINE["properties"]["status"],
         "fields": {"type": "object", "description": "the record's fields; references as {id, name}"},
+        "cite": {
+            "type": "object",
+            "description": "field -> the ids of the sources whose quotes state its value",
+            "additionalProperties": SOURCES,
+        },
         "sources": array(SHOWN_SOURCE),
         "alternatives": array(ALTERNATIVE),
         "referred_by": array(obj({"id": STR, "type": STR, "name": STR})),

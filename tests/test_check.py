@@ -90,8 +90,8 @@ def edit(path: Path, old: str, new: str) -> None:
             "no quote from corcom-2024-11-08 [missing-quote]",
         ),
         (
-            'ne è appena diventato presidente" }\nconfidence = "low"',
-            'ne è appena diventato presidente" }',
+            'cite = { date = ["mahalsa-2024-02"] }\nconfidence = "low"',
+            'cite = { date = ["mahalsa-2024-02"] }',
             "ecrn-guidesi-started-early-2024",
             "an inferred value cannot be high confidence: set confidence to medium or low [inferred-high]",
         ),
@@ -111,7 +111,44 @@ def edit(path: Path, old: str, new: str) -> None:
             'date = "2026-02-04"\nplace = "rotterdam"',
             'date = "2026-03-04"\nplace = "rotterdam"',
             "ecrn-assembly-2026",
-            "held on 2026-03-04, but no source is dated on or after it [held-unsourced]",
+            "held on 2026-03-04, but no source of its date is dated on or after it [held-unsourced]",
+        ),
+        # Each value cites its own sources (issue 18), one case per rule.
+        (
+            'date = "2024-10-09"\nplace = "milano"',
+            'date = "2024-12-09"\nplace = "milano"',
+            "lombardia-baviera-declaration",
+            "made on 2024-12-09, but no source of its date is dated on or after it [held-unsourced]",
+        ),
+        (
+            'cite = { date = ["civonline-2026-02-04"] }\n',
+            "",
+            "ecrn-assembly-2026",
+            "date = '2026-02-04' cites no source: add cite.date [uncited-value]",
+        ),
+        (
+            'end = ["finimmediato-2024-12-03"] }',
+            'end = ["ansa-2024-11-08"] }',
+            "guidesi-presidente-ara",
+            "cite.end: ansa-2024-11-08 must also be in sources, with a quote [citation]",
+        ),
+        (
+            'end = ["finimmediato-2024-12-03"] }',
+            'end = ["finimmediato-2024-12-03"], party = ["corcom-2024-11-08"] }',
+            "guidesi-presidente-ara",
+            "cite.party: a position here has no 'party' to cite [citation]",
+        ),
+        (
+            'end = ["europapress-2024-02-16"]',
+            'end = ["europapress-2024-02-16", "primamonza-2024-11"]',
+            "chivite-presidente-ara",
+            "primamonza-2024-11 cited for both end values: cite each source for the value it states [both-sides]",
+        ),
+        (
+            'regions: … Wales in the United Kingdom"',
+            'regions: … Baden-Württemberg, Bavaria, Hamburg"',
+            "galles-esra",
+            "no quote names its region (galles): quote one that does [unnamed-link]",
         ),
         (
             'fulfils = "semiconductor-ecosystems-meeting-plan"\n',

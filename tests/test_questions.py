@@ -40,7 +40,7 @@ def test_esra_has_the_27_founders_and_the_later_joiners(data: Data) -> None:
     founders = [r for r in rows if r["since"] == "2023-09-07"]
     assert len(founders) == 27
     assert {r["id"]: r["since"] for r in rows if r["since"] != "2023-09-07"} == {
-        "comunita-di-madrid": "2024-01",  # announced on 16 January as joined "recently"
+        "comunita-di-madrid": None,  # "se ha incorporado recientemente" (16 Jan 2024): month unknown
         "norte": "2024-05-29",
         "lombardia": "2024-11-08",
         "oulu": "2025-07-03",

@@ -288,6 +288,7 @@ date = "2025-01"
 fulfilled_by = "{outcome}"
 sources = ["ansa-2024-11-08"]
 quotes = {{ ansa-2024-11-08 = "Regione Lombardia" }}
+cite = {{ date = ["ansa-2024-11-08"] }}
 
 [[events]]
 id = "outcome-x"
@@ -298,6 +299,7 @@ fulfils = "plan-x"
 part_of = "{parent}"
 sources = ["ansa-2024-11-08"]
 quotes = {{ ansa-2024-11-08 = "Regione Lombardia" }}
+cite = {{ date = ["ansa-2024-11-08"] }}
 """
 
 

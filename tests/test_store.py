@@ -61,7 +61,16 @@ def test_add_with_localized_text_lists_and_refs(run: Run, facts_copy: Path) -> N
     args = ["--facts", str(facts_copy), "add", "event", "--id", "turin-2026", "--date", "2026-01"]
     args += ["--title-it", "Incontro", "--title-en", "Meeting", "--place", "torino", "--status", "planned"]
     args += ["--participant", "lombardia", "--participant", "guido-guidesi"]
-    args += ["--source", "ansa-2024-11-08", "--quote", QUOTE, "--confidence", "low"]
+    args += [
+        "--source",
+        "ansa-2024-11-08",
+        "--quote",
+        QUOTE,
+        "--cite",
+        "date=ansa-2024-11-08",
+        "--confidence",
+        "low",
+    ]
     assert run(*args).exit_code == 0
     rows = {r["id"]: r for r in json.loads(run("--facts", str(facts_copy), "what", "--json").stdout)}
     event = rows["turin-2026"]
