@@ -17,6 +17,16 @@ CITE = {
 CONFIRMED = {"confirmed": "2024-11-08", "confirmed_by": ["ansa-2024-11-08"]}
 
 
+def held_by(name: str, field: str) -> dict[str, object]:
+    """A membership's or post's citation: a quote that names who holds it, cited for its date."""
+    source = "ansa-2024-11-08"
+    return {
+        "sources": [source],
+        "quotes": {source: f"{name} ufficializza l'ingresso"},
+        "cite": {field: [source]},
+    }
+
+
 def word(rng: random.Random, parts: int) -> str:
     return "".join(rng.choice(SYLLABLES) for _ in range(parts)).capitalize()
 
@@ -67,7 +77,7 @@ def build(path: Path, entities: int, seed: int = 1) -> list[str]:
                     "role": "member",
                     "since": "2024-11-08",
                     **CONFIRMED,
-                    **CITE,
+                    **held_by(name, "since"),
                 },
             )
         )
@@ -88,12 +98,8 @@ def build(path: Path, entities: int, seed: int = 1) -> list[str]:
     for n in range(people):
         surname = f"{word(rng, 3)}{n}"
         surnames.append(surname)
-        chunks.append(
-            block(
-                KINDS["people"],
-                {"id": f"person-{n}", "name": f"{word(rng, 2)} {surname}", **CITE},
-            )
-        )
+        name = f"{word(rng, 2)} {surname}"
+        chunks.append(block(KINDS["people"], {"id": f"person-{n}", "name": name, **CITE}))
         chunks.append(
             block(
                 KINDS["positions"],
@@ -104,7 +110,7 @@ def build(path: Path, entities: int, seed: int = 1) -> list[str]:
                     "region": f"region-{n % max(1, regions)}",
                     "start": "2024-01",
                     **CONFIRMED,
-                    **CITE,
+                    **held_by(name, "start"),
                 },
             )
         )
