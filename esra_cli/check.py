@@ -14,7 +14,17 @@ import re
 from esra_cli import dates
 from esra_cli.i18n import article
 from esra_cli.names import entity_names, fold, table_name_keys
-from esra_cli.schema import ALTERNATIVE_KEYS, ENTITIES, KINDS, META_FIELDS, UNCITABLE, Field, Kind, must_cite
+from esra_cli.schema import (
+    ALTERNATIVE_KEYS,
+    ENTITIES,
+    KINDS,
+    META_FIELDS,
+    UNCITABLE,
+    Field,
+    Kind,
+    must_cite,
+    stating,
+)
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -463,7 +473,7 @@ def _knowledge_problems(records: list[tuple[Kind, int, dict[str, Any]]]) -> list
             continue
         for rule, message in _record_knowledge(kind, record, sources, events):
             found.append(_at(Problem(message, record["id"], rule=rule), kind, index))
-        for rule, message in _citation_problems(kind, record, sources, names):
+        for rule, message in _citation_problems(kind, record, names):
             found.append(_at(Problem(message, record["id"], rule=rule), kind, index))
     return found
 
@@ -475,11 +485,11 @@ def _naming(kind: Kind, record: dict[str, Any]) -> list[str]:
     if kind.table == "people":
         names += [record["name"].split()[-1], record["id"].split("-")[-1]]
     # A word's start, not the whole word: names inflect ("Pirkanmaan liitolle", Finnish).
-    return [f" {fold(name)}" for name in names if fold(name)]
+    return [f" {folded}" for folded in map(fold, names) if folded]
 
 
 def _citation_problems(
-    kind: Kind, record: dict[str, Any], sources: dict[str, Any], names: dict[str, list[str]]
+    kind: Kind, record: dict[str, Any], names: dict[str, list[str]]
 ) -> Iterator[tuple[str, str]]:
     """Each value's own sources: there, among the record's, not on both sides of a conflict,
     and naming what the value links."""
@@ -611,7 +621,6 @@ def _event_knowledge(
 ) -> Iterator[tuple[str, str]]:
     if record["status"] == "held":
         yield from _done_unsourced(record, sources, "held")
-
     rid = record["id"]
     for field in ("fulfilled_by", "fulfils", "part_of"):
         if record.get(field) == rid:
@@ -638,8 +647,7 @@ def _done_unsourced(record: dict[str, Any], sources: dict[str, Any], done: str) 
     if not day:
         return
     happened = dates.first_day(day)
-    stating = record.get("cite", {}).get(field) or record["sources"]
-    latest = [sources[s].get("date") or sources[s].get("after") for s in stating]
+    latest = [sources[s].get("date") or sources[s].get("after") for s in stating(record, field)]
     if not any(d and dates.last_day(d) >= happened for d in latest):
         yield "held-unsourced", f"{done} on {day}, but no source of its {field} is dated on or after it"
 

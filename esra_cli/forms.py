@@ -97,8 +97,8 @@ def _pairs(field: Field, values: list[str]) -> list[tuple[str, str]]:
     for value in values:
         key, sep, text = value.partition("=")
         if not sep or not key.strip() or not text.strip():
-            flag = flags(KINDS["people"], field)[0][1]
-            raise UsageError(f"{flag} takes {_METAVAR[field.type]}, got {value!r}")
+            flag = SINGULAR.get(field.name, field.name)
+            raise UsageError(f"--{flag} takes {_METAVAR[field.type]}, got {value!r}")
         pairs.append((key.strip(), text.strip()))
     return pairs
 

@@ -13,7 +13,7 @@ from itertools import chain
 from esra_cli import dates
 from esra_cli.facts import localized
 from esra_cli.i18n import article, word
-from esra_cli.schema import ENTITIES, KINDS
+from esra_cli.schema import ENTITIES, KINDS, stating
 from esra_cli.views import ROLE_FACTS
 
 TYPE_CHECKING = False  # typing costs a few ms per call; the names below are for mypy only
@@ -807,12 +807,6 @@ def _source_row(record: Record) -> Row:
     """A source as every view shows it: id, name (its title), publisher, date, URL."""
     keys = ("publisher", "date", "dated", "after", "before", "url", "lang")
     return {"id": record["id"], "name": record.get("title"), **{k: record.get(k) for k in keys}}
-
-
-def stating(record: Record, field: str) -> list[str]:
-    """The sources that state a field's value: its own citations (cite.FIELD), else the
-    record's sources (a value `check` does not require to cite)."""
-    return list(record.get("cite", {}).get(field) or record["sources"])
 
 
 def disputes(base: FactBase, lang: str, as_of: dt.date) -> Listing:

@@ -6,6 +6,10 @@ This table is the one place that knows the shape of the data. `check` validates 
 
 from __future__ import annotations
 
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any
+
 CONFIDENCE = ("high", "medium", "low")
 STATUS = ("announced", "planned", "held", "cancelled")
 ROLES = ("member", "chair", "co-chair", "vice-chair")
@@ -96,6 +100,12 @@ UNCITABLE = (
 def must_cite(field: Field) -> bool:
     """Whether a value of this field must name the sources that state it."""
     return field.type in ("date", "int") and field.name != "confirmed"
+
+
+def stating(record: dict[str, Any], field: str) -> list[str]:
+    """The sources that state a field's value: its own citations (cite.FIELD), else the
+    record's sources (a value `check` does not require to cite)."""
+    return list(record.get("cite", {}).get(field) or record["sources"])
 
 
 def _kind(table: str, singular: str, label: str, *fields: Field, cited: bool = True) -> Kind:
