@@ -115,7 +115,7 @@ def _human(view: View, output: Output, piped: bool, width: int | None = None) ->
     _DRAWING.numbers, _DRAWING.piped, _DRAWING.width = (numbers if numbered else None), piped, width or 0
     try:
         body = _LAYOUTS[view.kind](view, output.lang)
-        if not numbers:  # not numbered, or nothing cited (`show` lists its sources itself)
+        if not numbers:  # not numbered, or nothing cited
             return body
         from rich.console import Group
 
@@ -854,10 +854,23 @@ def _show(view: Card, lang: str) -> RenderableType:
         return "" if value is None else str(value)
 
     pairs = [("record", word(d["type"], lang)), ("id", d["id"])]
-    # A value with sources of its own names them beside it, as the table below quotes them.
+    # A value with sources of its own names them beside it, as the table below quotes them;
+    # with --cite, by number, the numbers in the record's order of sources (listed under it).
+    numbers = _DRAWING.numbers
+    if numbers is not None:
+        for s in d["sources"]:
+            numbers.setdefault(s["id"], len(numbers) + 1)
+
+    def named(ids: list[str]) -> str:
+        return (
+            ", ".join(ids)
+            if numbers is None
+            else ", ".join(f"[{numbers.setdefault(i, len(numbers) + 1)}]" for i in ids)
+        )
+
     cite = d["cite"]
     pairs += [
-        (name, shown(value) + (f" ({', '.join(cite[name])})" if name in cite else ""))
+        (name, shown(value) + (f" ({named(cite[name])})" if name in cite else ""))
         for name, value in d["fields"].items()
     ]
     sources = _table(
@@ -866,11 +879,18 @@ def _show(view: Card, lang: str) -> RenderableType:
     sources = _rows(
         sources,
         (
-            [s["id"], s["publisher"], s["name"], _date(s["date"], lang), ", ".join(s["states"]), s["quote"]]
+            [
+                named([s["id"]]),
+                s["publisher"],
+                s["name"],
+                _date(s["date"], lang),
+                ", ".join(s["states"]),
+                s["quote"],
+            ]
             for s in d["sources"]
         ),
     )
-    others = [f"{a['field']}: {shown(a['value'])} ({', '.join(a['sources'])})" for a in d["alternatives"]]
+    others = [f"{a['field']}: {shown(a['value'])} ({named(a['sources'])})" for a in d["alternatives"]]
     by = "cited_by" if d["type"] == "source" else "referred_by"
     referred = _table(lang, "type", "id", "name", title=header(by, lang))
     referred = _rows(referred, ([word(r["type"], lang), r["id"], r["name"]] for r in d["referred_by"]))

@@ -17,6 +17,10 @@ def test_a_synthetic_base_passes_check(tmp_path: Path) -> None:
     base = tmp_path / "facts.toml"
     surnames = synth.build(base, 100)
     checked = call("--facts", str(base), "check", env={"ESRA_CACHE": "off"})
-    assert checked.exit_code == 0 and checked.stderr.endswith(": ok, 459 records\n"), checked.stdout
+    shipped = call("--facts", str(SHIPPED), "check", env={"ESRA_CACHE": "off"})
+    count = int(shipped.stderr.split(": ok, ")[1].split()[0])
+    # The shipped base, and on top of it the synthetic records (100 entities and their links).
+    assert checked.exit_code == 0, checked.stdout
+    assert int(checked.stderr.split(": ok, ")[1].split()[0]) > count + 100, checked.stderr
     found = call("--facts", str(base), "person", surnames[0], "--json", env={"ESRA_CACHE": "off"})
     assert found.exit_code == 0, found.stderr

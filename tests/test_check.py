@@ -77,8 +77,8 @@ def edit(path: Path, old: str, new: str) -> None:
             "missing the 'it' text",
         ),
         (
-            'confirmed_by = ["civonline-2026-02-04"]\nsources = ["civonline-2026-02-04", "salernoonline-2026-02-04"]',
-            'confirmed_by = ["civonline-2026-02-04"]\nsources = []',
+            'confirmed_by = ["europapress-2026-02-19"]\nsources = ["civonline-2026-02-04", "salernoonline-2026-02-04", "europapress-2026-02-19"]',
+            'confirmed_by = ["europapress-2026-02-19"]\nsources = []',
             "catalogna-ecrn-chair",
             "must not be empty",
         ),
@@ -127,14 +127,14 @@ def edit(path: Path, old: str, new: str) -> None:
             "date = '2026-02-04' cites no source: add cite.date [uncited-value]",
         ),
         (
-            'end = ["finimmediato-2024-12-03"] }',
+            'end = ["finimmediato-2024-12-03", "ilgiornale-2026-02-01"] }',
             'end = ["ansa-2024-11-08"] }',
             "guidesi-presidente-ara",
             "cite.end: ansa-2024-11-08 must also be in sources, with a quote [citation]",
         ),
         (
-            'end = ["finimmediato-2024-12-03"] }',
-            'end = ["finimmediato-2024-12-03"], party = ["corcom-2024-11-08"] }',
+            'end = ["finimmediato-2024-12-03", "ilgiornale-2026-02-01"] }',
+            'end = ["finimmediato-2024-12-03", "ilgiornale-2026-02-01"], party = ["corcom-2024-11-08"] }',
             "guidesi-presidente-ara",
             "cite.party: a position here has no 'party' to cite [citation]",
         ),

@@ -37,7 +37,11 @@ def test_show_gives_each_value_its_sources(run: Run, data: Any) -> None:
         "europapress-2024-02-16": ["start", "end"],
     }
     # The alternative end keeps only its own sources.
-    assert card["alternatives"][0]["sources"] == ["primamonza-2024-11", "finimmediato-2024-12-03"]
+    assert card["alternatives"][0]["sources"] == [
+        "primamonza-2024-11",
+        "finimmediato-2024-12-03",
+        "ilcittadino-2024-11",
+    ]
     table = run("show", "chivite-presidente-ara", "--as-of", AS_OF).stdout
     assert "2024 (europapress-2024-02-16)" in table and "start, end" in table
 
@@ -67,3 +71,22 @@ def test_add_writes_a_value_with_its_citation(run: Run, facts_copy: Path) -> Non
     assert facts_copy.read_bytes() == before
     bad = run(*args[:-1], "date")
     assert (bad.exit_code, bad.stderr) == (2, "esra: --cite takes FIELD=SOURCE, got 'date'\n")
+
+
+def test_show_cite_numbers_each_values_sources_and_lists_them_with_their_urls(run: Run) -> None:
+    args = ("show", "grand-est-ara-chair", "--as-of", AS_OF)
+    plain, numbered = run(*args).stdout, run(*args, "--cite").stdout
+    assert "Since         2026 (ilgiornale-2026-02-01, openlobby-grandest-2025-10-10)" in plain
+    assert "[1]" not in plain
+    # The numbers follow the record's sources: Il Giornale [1], OpenLobby [2].
+    assert "Since         2026 ([1], [2])" in numbered and "Until         2026 ([2])" in numbered
+    listed = numbered.split("\nSources:\n", 1)[1].splitlines()
+    assert listed[0].startswith("[1] Il Giornale, “Marcia indietro sull'auto")
+    assert listed[0].endswith(
+        ", 1 February 2026, https://www.ilgiornale.it/news/politica-economica/"
+        "marcia-indietro-sullauto-non-basta-neutralit-tecnologica-2603632.html"
+    )
+    assert listed[1].startswith("[2] OpenLobby, ") and "10 October 2025" in listed[1]
+    # An alternative's sources carry the same numbers as in the list.
+    disputed = run("show", "catalogna-ecrn-chair", "--as-of", AS_OF, "--cite").stdout
+    assert "since: 4 February 2026 (" not in disputed and "since: 5 February 2026 ([3])" in disputed

@@ -310,13 +310,15 @@ def test_jsonld_keeps_each_texts_language_and_every_hedge(run: Run) -> None:
 def test_cite_numbers_sources_under_the_table(run: Run) -> None:
     out = run("members", "ara", "--cite", "--as-of", AS_OF).stdout
     saxony = next(line for line in out.splitlines() if line.startswith("  Saxony"))
-    assert saxony.rstrip().endswith("[1], [2]")  # numbered in order of first use
+    assert saxony.rstrip().endswith("[2], [3]")  # numbered in order of first use (Grand Est [1])
     lombardy = next(line for line in out.splitlines() if line.startswith("  Lombardy"))
-    assert lombardy.rstrip().endswith("[6], [7], [8], [4], [9]")  # finimmediato was [4] already
+    assert lombardy.rstrip().endswith(
+        "[6], [7], [8], [5], [9], [10], [11], [12], [13]"
+    )  # finimmediato was [5]
     assert "[7] CorCom (Corriere Comunicazioni), “Chip, la Lombardia entra in Esra" in out
     assert "8 November 2024 (inferred), https://www.corrierecomunicazioni.it" in out  # its date is worked out
     assert "[9] NewsMilano, “L'alleanza delle regioni automotive sfida Bruxelles”, 14 September 2025" in out
-    assert "[3] PrimaMonza, “Le regioni dell'automotive si riuniscono a Monza”, undated (not shown" in out
+    assert "[4] PrimaMonza, “Le regioni dell'automotive si riuniscono a Monza”, undated (not shown" in out
     italian = run("person", "tronzano", "--cite", "--lang", "it").stdout
     assert "Fonti:" in italian
     assert "8 novembre 2024" in italian

@@ -95,11 +95,8 @@ def test_an_80_column_terminal_cuts_no_word_and_numbers_the_sources(args: list[s
     assert max(len(line) for line in text.splitlines()) <= 80
     piped = call(*args, "--as-of", AS_OF).stdout
     # Every word a piped table shows whole is whole on the terminal too (no "Baden-Württe/mberg").
-    # Sources are shown as [n], except in `show`, which lists them with their ids.
-    sources = (
-        {row["id"] for row in json.loads(call("sources", "--json").stdout)} if args[0] != "show" else set()
-    )
+    # Sources are shown as [n], `show`'s too (its table of quotes numbers them the same way).
+    sources = {row["id"] for row in json.loads(call("sources", "--json").stdout)}
     words = {w for w in re.findall(r"[\w-]{6,}", piped) if w not in sources}
     assert {w for w in words if w not in text} == set()
-    if args[0] != "show":  # which lists its sources in a table of its own
-        assert re.search(r"\[\d+\]", text) and "Sources:" in text  # sources as [n], listed under
+    assert re.search(r"\[\d+\]", text) and "Sources:" in text  # sources as [n], listed under

@@ -7,11 +7,12 @@ date at the source's precision and its sources.
 from __future__ import annotations
 
 import json
+import tomllib
 from collections.abc import Callable
 from typing import Any
 
 from esra_cli.dates import first_day
-from tests.conftest import AS_OF, Run
+from tests.conftest import AS_OF, SHIPPED, Run
 
 Data = Callable[..., Any]
 ANNOUNCEMENT = "corcom-2024-11-08"
@@ -66,7 +67,7 @@ def test_who_pushed_for_joining_and_what_post_he_holds(data: Data) -> None:
     assert post["region"] == {"id": "lombardia", "name": "Lombardy"}
     assert post["since"] == "2021-01"
     # Last confirmed by CremonaOggi on 7 November 2025, over six months before: presumed.
-    assert (post["status"], post["last_confirmed"]) == ("presumed current", "2025-11-07")
+    assert (post["status"], post["last_confirmed"]) == ("presumed current", "2026-02-25")
     statements = by_id(guidesi["statements"])
     assert "accession-wanted-by-guidesi" in statements
 
@@ -82,7 +83,7 @@ def test_the_ara_presidency_start_is_a_conflict_with_both_sides_sourced(data: Da
         {"field": "since", "value": "2024-11-29", "sources": ["ilfoglio-2024-11-29", "primamonza-2024-11"]}
     ]
     # Its term is over: past, whatever was last confirmed.
-    assert (post["status"], post["last_confirmed"]) == ("past", "2025-09-14")
+    assert (post["status"], post["last_confirmed"]) == ("past", "2025-12-17")
 
 
 def test_ara_presidency_is_planned_before_january_and_current_in_2025(data: Data) -> None:
@@ -149,7 +150,8 @@ def test_the_january_meeting_is_a_plan_fulfilled_in_april(data: Data) -> None:
         "date": "2025-04-11",
         "status": "held",
     }
-    assert plan["confidence"] == "high"  # the plan itself is reported
+    assert plan["confidence"] == "low"  # its year is worked out: "a gennaio" in November 2024
+    assert "a gennaio" in plan["inferred_from"]
     assert plan["fulfilment"]["basis"] == "inferred" and plan["fulfilment"]["confidence"] == "low"
     assert "research centres" in plan["invited"]
     held = by_id(data("what"))["ecosistema-nord-ovest-2025"]
@@ -179,8 +181,8 @@ def test_diplomatic_missions_are_dated_in_words_and_off_the_timeline(data: Data)
 def test_member_counts_are_dated_and_the_conflict_is_low_confidence(data: Data) -> None:
     figures = {r["id"]: r for r in data("what") if r["type"] == "figure"}
     after_turin = figures["esra-members-after-turin"]
-    assert (after_turin["value"], after_turin["confidence"]) == (35, "low")
-    assert after_turin["sources"] == ["lospiffero-2024-11", "mesap-undated"]
+    assert (after_turin["value"], after_turin["confidence"]) == (35, "medium")  # one official page
+    assert after_turin["sources"] == ["piemonte-2024-11", "lospiffero-2024-11", "mesap-undated"]
     assert [(a["value"], a["sources"]) for a in after_turin["alternatives"]] == [(32, ["anie-2024-11"])]
     assert (figures["esra-members-36"]["value"], figures["esra-members-36"]["date"]) == (36, "2025-07-03")
 
@@ -275,11 +277,12 @@ def test_nothing_the_sources_do_not_report_as_happened_is_held(data: Data) -> No
     events = {r["id"]: r for r in data("what") if r["type"] == "event"}
     assert "guidesi-assumes-ara-presidency" not in events  # announced for January; no report it happened
     assert events["grand-est-ara-presidency-2026"]["status"] == "planned"
+    assert events["grand-est-ara-presidency-2026"]["fulfilled_by"]["id"] == "ara-chair-handover-2026"
 
 
 def test_the_source_register_keeps_each_pages_date_at_its_precision(data: Data) -> None:
     sources = by_id(data("sources"))
-    assert len(sources) == 96
+    assert len(sources) == len(tomllib.loads(SHIPPED.read_text(encoding="utf-8"))["sources"])
     assert sources["fogar-2023-09"]["date"] is None  # undated, written after May 2024
     assert sources["fogar-2023-09"]["after"] == "2024-05-29"
     assert (sources[ANNOUNCEMENT]["date"], sources[ANNOUNCEMENT]["confidence"]) == ("2024-11-08", "low")
@@ -298,7 +301,9 @@ def test_disputes_lists_each_conflict_with_both_sides_sourced(data: Data, run: A
     } <= sides
     assert all(r["preferred"]["sources"] and r["other"]["sources"] for r in rows)
     table = run("disputes").stdout
-    assert "35 (lospiffero-2024-11, mesap-undated)" in table and "32 (anie-2024-11)" in table
+    assert (
+        "35 (piemonte-2024-11, lospiffero-2024-11, mesap-undated)" in table and "32 (anie-2024-11)" in table
+    )
 
 
 # --- issue 11: --as-of applies to everything dated ------------------------------------------

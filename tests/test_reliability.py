@@ -326,7 +326,7 @@ def test_check_against_an_id_with_nothing_to_check_fails(tmp_path: Path) -> None
     text.write_text("Regione Lombardia ufficializza l'ingresso")
     for source_id, says in [
         ("corcom-2024-11-8", "not in the source register"),
-        ("ansa-2024-06-25", "no record quotes"),
+        ("eurostat-nuts-2013", "no record quotes"),  # reference data: codes, not quotes
     ]:
         result = call("check", "--against", str(text), "--source-id", source_id)
         assert result.exit_code == 2 and says in result.stderr, result.stderr

@@ -124,12 +124,20 @@ def _posts(run: Run, *args: str) -> dict[str, dict[str, Any]]:
 
 
 def test_a_post_unconfirmed_for_18_months_is_of_unknown_status(run: Run) -> None:
-    minister = _posts(run, "schmidt", "--as-of", AS_OF)["schmidt-ministro-sassonia"]
-    assert (minister["status"], minister["last_confirmed"]) == ("status unknown", "2023-11")
-    earlier = _posts(run, "schmidt", "--as-of", "2024-06-01")["schmidt-ministro-sassonia"]
-    assert earlier["status"] == "presumed current"  # seven months after November 2023
-    table = run("who", "schmidt", "--as-of", AS_OF).stdout
-    assert "status unknown, last confirmed November 2023" in table
+    minister = _posts(run, "kretschmer", "--as-of", AS_OF)["kretschmer-ministerpraesident"]
+    assert (minister["status"], minister["last_confirmed"]) == ("status unknown", "2024-05-29")
+    earlier = _posts(run, "kretschmer", "--as-of", "2025-01-01")["kretschmer-ministerpraesident"]
+    assert earlier["status"] == "presumed current"  # seven months after 29 May 2024
+    table = run("who", "kretschmer", "--as-of", AS_OF).stdout
+    assert "status unknown, last confirmed 29 May 2024" in table
+
+
+def test_a_post_left_is_over_from_the_day_its_successor_took_it(run: Run) -> None:
+    def minister(as_of: str) -> str:
+        return str(_posts(run, "schmidt", "--as-of", as_of)["schmidt-ministro-sassonia"]["status"])
+
+    assert minister("2024-12-18") == "current"  # his end is known: no "presumed" before it
+    assert minister("2024-12-19") == "past"
 
 
 def test_a_term_that_ended_is_over(run: Run) -> None:
