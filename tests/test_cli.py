@@ -69,20 +69,28 @@ def test_the_members_table_shows_what_the_json_holds(run: Run) -> None:
 
 
 def test_members_table_exact_at_pinned_width(run: Run) -> None:
-    # ARA's members are known only through its chairs: no start, and each row's own status.
+    # ARA's members: its chairs and its nine Italian regions of Monza; no start, each row's own status.
     expected = """\
 Automotive Regions Alliance
 Since: unknown
 
-  Region      Country   Role                                            Status                                           Confidence                 Sources
+  Region           Country   Role                                            Status                                              Confidence                 Sources
 {rule}
-  Lombardy    IT        chair (1 January 2025 – 2025, low confidence)   current                                          low confidence, disputed   lombardia-presseportal, corcom-2024-11-08, radiocor-2024-11-29, finimmediato-2024-12-03, newsmilano-2025-09-14, lombardialive24-2025-03-07, lombardianotizie-2025-12-16, forbes-2025-12-17, ilgiornale-2026-02-01
-  Navarre     ES        member                                          current                                          low confidence, disputed   europapress-2024-02-16, primamonza-2024-11, finimmediato-2024-12-03
-  Saxony      DE        member                                          presumed current, last confirmed November 2023   medium confidence          investinnavarra-2023-11, europapress-2024-02-16
-  Grand Est   FR        member                                          not known then                                   medium confidence          openlobby-grandest-2025-10-10
+  Lombardy         IT        chair (1 January 2025 – 2025, low confidence)   current                                                                        radiocor-2024-11-29, primamonza-2024-11
+  Navarre          ES        member                                          current                                             low confidence, disputed   europapress-2024-02-16, primamonza-2024-11, finimmediato-2024-12-03
+  Saxony           DE        member                                          presumed current, last confirmed November 2023      medium confidence          investinnavarra-2023-11, europapress-2024-02-16
+  Abruzzo          IT        member                                          presumed current, last confirmed 29 November 2024                              radiocor-2024-11-29, primamonza-2024-11
+  Basilicata       IT        member                                          presumed current, last confirmed 29 November 2024                              radiocor-2024-11-29, primamonza-2024-11
+  Emilia-Romagna   IT        member                                          presumed current, last confirmed 29 November 2024                              radiocor-2024-11-29, primamonza-2024-11
+  Molise           IT        member                                          presumed current, last confirmed 29 November 2024                              radiocor-2024-11-29, primamonza-2024-11
+  Piedmont         IT        member                                          presumed current, last confirmed 29 November 2024                              radiocor-2024-11-29, primamonza-2024-11
+  Tuscany          IT        member                                          presumed current, last confirmed 29 November 2024                              radiocor-2024-11-29, primamonza-2024-11
+  Umbria           IT        member                                          presumed current, last confirmed 29 November 2024                              radiocor-2024-11-29, primamonza-2024-11
+  Veneto           IT        member                                          presumed current, last confirmed 29 November 2024                              radiocor-2024-11-29, primamonza-2024-11
+  Grand Est        FR        member                                          not known then                                      medium confidence          openlobby-grandest-2025-10-10
 
-                                                                                                                                                              3 known of 36 reported on 29 November 2024
-""".format(rule=" " + "─" * 357)
+                                                                                           11 known of 36 reported on 29 November 2024
+""".format(rule=" " + "─" * 223)
     out = run("members", "ara", "--as-of", "2025-06-01").stdout
     got = "\n".join(line.rstrip() for line in out.splitlines()).strip("\n")
     assert got == expected.rstrip("\n")
