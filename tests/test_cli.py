@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import tomllib
 from pathlib import Path
 
 import pytest
@@ -178,7 +179,8 @@ def test_environment_variables(run: Run, tmp_path: Path) -> None:
 def test_version_names_the_fact_base_date(run: Run, tmp_path: Path) -> None:
     result = run("--version")
     assert result.exit_code == 0
-    assert result.stdout.strip() == f"esra {__version__} (fact base updated 2026-11-27)"
+    updated = tomllib.loads(SHIPPED.read_text(encoding="utf-8"))["meta"]["updated"]
+    assert result.stdout.strip() == f"esra {__version__} (fact base updated {updated})"
     broken = run("--facts", str(tmp_path / "missing.toml"), "--version")
     assert broken.exit_code == 0
     assert broken.stdout.strip() == f"esra {__version__} (fact base unavailable)"
