@@ -79,7 +79,7 @@ Since: unknown
 {rule}
   Lombardy         IT        chair (1 January 2025 – 2025, low confidence)   current                                                                        radiocor-2024-11-29, primamonza-2024-11
   Navarre          ES        member                                          current                                             low confidence, disputed   europapress-2024-02-16, primamonza-2024-11, finimmediato-2024-12-03
-  Saxony           DE        member                                          presumed current                                    low confidence, inferred   investinnavarra-2023-11, europapress-2024-02-16
+  Saxony           DE        member                                          presumed current, last confirmed November 2023      low confidence, inferred   investinnavarra-2023-11, europapress-2024-02-16
   Abruzzo          IT        member                                          presumed current, last confirmed 29 November 2024                              radiocor-2024-11-29, primamonza-2024-11
   Basilicata       IT        member                                          presumed current, last confirmed 29 November 2024                              radiocor-2024-11-29, primamonza-2024-11
   Emilia-Romagna   IT        member                                          presumed current, last confirmed 29 November 2024                              radiocor-2024-11-29, primamonza-2024-11

@@ -275,3 +275,13 @@ def test_the_timeline_lists_each_start_and_end(run: Run) -> None:
     )
     assert "catalogna-esra-chair#start" in {r["id"] for r in january}
     assert "piemonte-esra-chair#end" not in {r["id"] for r in january}
+
+
+@pytest.mark.parametrize("as_of", ["2024-06-01", "2025-06-01", AS_OF, "2031-01-01"])
+def test_a_presumed_membership_always_says_when_it_was_last_confirmed(run: Run, as_of: str) -> None:
+    # Guidelines: a membership is presumed to continue, "always with the date it was last
+    # confirmed" -- a chair worked out from a successor's start confirms nothing by itself.
+    for org in ("esra", "ara", "ecrn"):
+        for row in json.loads(run("members", org, "--as-of", as_of, "--json").stdout):
+            if row["status"] == "presumed current":
+                assert row["last_confirmed"], (org, row["id"])
