@@ -760,16 +760,18 @@ def export(
     or a SQLite database.
 
     JSON-LD uses schema.org terms (Organization, Person, Place, Event, memberOf, startDate)
-    for RDF stores and Wikibase. A SQLite database (the compiled form every query reads)
-    goes to FILE, for sqlite-utils or Datasette. Both are always the whole base. An existing
-    FILE is replaced only with --force, and only if it is a SQLite database: never the fact
-    base, never another kind of file.
+    for RDF stores and Wikibase. A SQLite database goes to FILE: a table per kind of record,
+    linked by foreign keys, a citations table (each value's sources and quotes) and full-text
+    search, for sqlite-utils or Datasette, with Datasette's metadata beside it
+    (esra.db -> esra.metadata.json). Both are always the whole base. An existing FILE is
+    replaced only with --force, and only if it is a SQLite database: never the fact base,
+    never another kind of file.
 
     \b
     Examples:
       esra export --format csv --kind person
       esra export --format jsonl | jq .id
-      esra export --format sqlite esra.db && datasette esra.db
+      esra export --format sqlite esra.db && datasette esra.db -m esra.metadata.json
     """
     from esra_cli import export as exporting
 
@@ -779,6 +781,28 @@ def export(
         exporting.database(path, fmt.value, table, file, force=force)
         return
     render.write_text(exporting.export(load(ctx, facts_path), fmt.value, table))
+
+
+@app.command(cls=EsraCommand)
+def serve(
+    ctx: typer.Context,
+    port: Annotated[int, typer.Option("--port", min=1, max=65535, help="The port on 127.0.0.1.")] = 8001,
+    facts_path: FactsOpt = None,
+) -> None:
+    """Browse the fact base in Datasette, on this machine only (127.0.0.1), until Ctrl-C.
+
+    Exports the base as `export --format sqlite` does, to a private temporary folder that is
+    removed when the server stops, and runs Datasette on it with its metadata: tables linked
+    to each other, a search box, facets. Needs Datasette: pip install "esra[web]".
+
+    \b
+    Examples:
+      esra serve
+      esra serve --port 8080
+    """
+    from esra_cli import web
+
+    web.serve(locate.find(settings(ctx, facts_path, None).facts), port)
 
 
 class AddGroup(EsraGroup):

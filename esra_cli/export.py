@@ -39,9 +39,10 @@ def export(base: FactBase, fmt: str, table: str | None) -> str:
     return csv_text([dict(flatten(row)) for row in rows], first=["kind", "id"])
 
 
-def database(path: str, fmt: str, table: str | None, file: Path | None, force: bool = False) -> None:
-    """Write the fact base at `path` as its compiled SQLite database to `file`, atomically."""
-    from esra_cli import compiled, facts
+def database(path: str, fmt: str, table: str | None, file: Path | None, force: bool = False) -> Path:
+    """Write the fact base at `path` as relational tables to `file` (relational.py), and the
+    metadata Datasette reads beside it; return the metadata's path."""
+    from esra_cli import facts, relational
     from esra_cli.errors import OutputError, UsageError
 
     if fmt != "sqlite":
@@ -51,12 +52,31 @@ def database(path: str, fmt: str, table: str | None, file: Path | None, force: b
     if table:
         raise UsageError("--format sqlite exports the whole base: leave out --kind")
     _replaceable(file, path, force)
+    _replaceable_metadata(relational.metadata_path(file), force)
+    base = facts.load(path)
     import sqlite3
 
     try:
-        compiled.write(facts.load(path), str(file))
+        return relational.write(base, file)
     except (OSError, sqlite3.Error) as err:
         raise OutputError(f"cannot write {file}: {getattr(err, 'strerror', None) or err}") from None
+
+
+def _replaceable_metadata(file: Path, force: bool) -> None:
+    """The metadata beside the database is replaced only with --force, and only if it is
+    Datasette metadata (a JSON object naming its databases) -- never another file."""
+    from esra_cli.errors import UsageError
+
+    if not file.exists() and not file.is_symlink():
+        return
+    try:
+        ours = "databases" in json.loads(file.read_text(encoding="utf-8"))
+    except (OSError, ValueError, TypeError):
+        ours = False
+    if not ours:
+        raise UsageError(f"{file} exists and is not Datasette metadata: move it or name another FILE")
+    if not force:
+        raise UsageError(f"{file} exists: --force replaces it")
 
 
 def _replaceable(file: Path, path: str, force: bool) -> None:
