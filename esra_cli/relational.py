@@ -110,17 +110,19 @@ def _fill(db: Any, base: FactBase) -> None:
 
 
 def _columns(kind: Kind) -> dict[str, type]:
-    columns: dict[str, type] = {}
-    for field in kind.fields:
-        if field.type == "text":
-            columns.update({_lang_column(field.name, lang): str for lang in LANGS})
-        elif field.type == "texts":
-            columns.update({_lang_column(field.name, lang): str for lang in LANGS[:2]})
-        elif field.type == "int":
-            columns[field.name] = int
-        elif field.type not in ("refs", "quotes", "cite", "alternatives"):
-            columns[field.name] = str
-    return columns
+    return {column: sql for field in kind.fields for column, sql in _field_columns(field).items()}
+
+
+def _field_columns(field: Field) -> dict[str, type]:
+    """A field's columns: a text has one a language, a list of references none (it is a link
+    table, or citations), the rest one."""
+    if field.type == "text":
+        return {_lang_column(field.name, lang): str for lang in LANGS}
+    if field.type == "texts":
+        return {_lang_column(field.name, lang): str for lang in LANGS[:2]}
+    if field.type in ("refs", "quotes", "cite", "alternatives"):
+        return {}
+    return {field.name: int if field.type == "int" else str}
 
 
 def _lang_column(name: str, lang: str) -> str:
@@ -212,7 +214,7 @@ def _searchable() -> dict[str, list[str]]:
             column
             for field in kind.fields
             if field.type in ("str", "strs", "text", "texts") and field.name not in UNSEARCHED
-            for column in _columns(Kind(table, kind.singular, (field,), kind.label))
+            for column in _field_columns(field)
         ]
         searched[table] = columns
     searched["citations"] = ["quote"]
@@ -230,7 +232,7 @@ def describe(database: str, base: FactBase) -> dict[str, Any]:
             about = field.help or field.name.replace("_", " ")
             if field.refs:
                 about += f" (links to {', '.join(field.refs)})"
-            for column in _columns(Kind(table, kind.singular, (field,), kind.label)):
+            for column in _field_columns(field):
                 lang = column.removeprefix(field.name).lstrip("_") or (
                     "en" if field.type.startswith("text") else ""
                 )
