@@ -23,7 +23,30 @@ from esra_cli.complete import for_typer
 from esra_cli.errors import EXIT_FACTS, EXIT_OK, EsraError, UsageError
 from esra_cli.settings import DEFAULT_ALLIANCE, FACTS_ENV, LANG_ENV, LANGS
 
-EPILOG = "Docs, exit codes and the JSON contract: see README.md."
+# Installed help only: a wheel has no README to point at.
+EPILOG = (
+    "Each command's --help has examples; `esra fields COMMAND` and `esra schema COMMAND` give its "
+    "JSON contract. Exit codes: 0 ok, 2 usage, 3 not found, 4 fact base, 5 output, 130 interrupted."
+)
+
+
+SHELLS = ("bash", "zsh", "fish", "powershell", "pwsh")
+
+
+def completion_shell(argv: list[str]) -> str | None:
+    """The shell `--show-completion SHELL` names, if argv asks for one. Typer's own option is
+    a flag that detects the shell running esra, and prints bash's script for `zsh`."""
+    if "--show-completion" not in argv:
+        return None
+    after = argv[argv.index("--show-completion") + 1 :]
+    return after[0] if after and after[0] in SHELLS else None
+
+
+def completion_script(shell: str) -> str:
+    """The completion script of `shell`, as `--show-completion` prints it."""
+    from typer.completion import get_completion_script
+
+    return get_completion_script(prog_name="esra", complete_var="_ESRA_COMPLETE", shell=shell) + "\n"
 
 
 class OutputFormat(StrEnum):
@@ -282,7 +305,7 @@ def answer(
     answers.answer(command, base, chosen.lang.value, args, "json" if as_json else fmt.value, fields, cite)
 
 
-@app.command(cls=EsraCommand)
+@app.command(cls=EsraCommand, short_help="Member regions of an alliance, with their roles today.")
 def members(
     ctx: typer.Context,
     alliance: Annotated[
@@ -322,7 +345,7 @@ def members(
     )
 
 
-@app.command(cls=EsraCommand)
+@app.command(cls=EsraCommand, short_help="One person: posts and roles with dates and status.")
 def person(
     ctx: typer.Context,
     name: Annotated[
@@ -347,7 +370,7 @@ def person(
     answer(ctx, "person", as_json, facts_path, lang, cite=cite, name=name, as_of=as_of)
 
 
-@app.command(cls=EsraCommand)
+@app.command(cls=EsraCommand, short_help="People and organizations with their roles.")
 def who(
     ctx: typer.Context,
     text: Annotated[str | None, typer.Argument(metavar="[QUERY]", help="Words to filter by.")] = None,
@@ -369,7 +392,7 @@ def who(
     answer(ctx, "who", as_json, facts_path, lang, fmt=fmt, fields=fields, cite=cite, text=text, as_of=as_of)
 
 
-@app.command(cls=EsraCommand)
+@app.command(cls=EsraCommand, short_help="Events, agreements, aims and figures, oldest first.")
 def what(
     ctx: typer.Context,
     text: Annotated[str | None, typer.Argument(metavar="[QUERY]", help="Words to filter by.")] = None,
@@ -391,7 +414,7 @@ def what(
     answer(ctx, "what", as_json, facts_path, lang, fmt=fmt, fields=fields, cite=cite, text=text, as_of=as_of)
 
 
-@app.command(cls=EsraCommand)
+@app.command(cls=EsraCommand, short_help="The timeline, each date at its source's precision.")
 def when(
     ctx: typer.Context,
     lo: Annotated[
@@ -426,7 +449,7 @@ def when(
     )
 
 
-@app.command(cls=EsraCommand)
+@app.command(cls=EsraCommand, short_help="Places and what happened there.")
 def where(
     ctx: typer.Context,
     place: Annotated[
@@ -453,7 +476,7 @@ def where(
     )
 
 
-@app.command(cls=EsraCommand)
+@app.command(cls=EsraCommand, short_help="One alliance or institution: chairs, people, members.")
 def org(
     ctx: typer.Context,
     name: Annotated[
@@ -476,7 +499,7 @@ def org(
     answer(ctx, "org", as_json, facts_path, lang, cite=cite, name=name, as_of=as_of)
 
 
-@app.command(cls=EsraCommand)
+@app.command(cls=EsraCommand, short_help="One region: names, memberships, people, events.")
 def region(
     ctx: typer.Context,
     name: Annotated[
@@ -501,7 +524,7 @@ def region(
     answer(ctx, "region", as_json, facts_path, lang, cite=cite, name=name, as_of=as_of)
 
 
-@app.command(cls=EsraCommand)
+@app.command(cls=EsraCommand, short_help="Every record in which each word matches.")
 def search(
     ctx: typer.Context,
     text: Annotated[
@@ -536,7 +559,7 @@ def search(
     )
 
 
-@app.command(cls=EsraCommand)
+@app.command(cls=EsraCommand, short_help="Every fact sources disagree on, each side sourced.")
 def disputes(
     ctx: typer.Context,
     as_of: AsOfOpt = None,
@@ -557,7 +580,7 @@ def disputes(
     answer(ctx, "disputes", as_json, facts_path, lang, fmt=fmt, fields=fields, cite=cite, as_of=as_of)
 
 
-@app.command(cls=EsraCommand)
+@app.command(cls=EsraCommand, short_help="The source register: publisher, title, date, URL.")
 def sources(
     ctx: typer.Context,
     as_of: AsOfOpt = None,
@@ -578,7 +601,7 @@ def sources(
     answer(ctx, "sources", as_json, facts_path, lang, fmt=fmt, fields=fields, cite=cite, as_of=as_of)
 
 
-@app.command(cls=EsraCommand)
+@app.command(cls=EsraCommand, short_help="An alliance as a tree: chairs over time, members.")
 def tree(
     ctx: typer.Context,
     alliance: Annotated[
@@ -605,7 +628,7 @@ def tree(
     answer(ctx, "tree", as_json, facts_path, lang, cite=cite, alliance=alliance, as_of=as_of)
 
 
-@app.command(cls=EsraCommand)
+@app.command(cls=EsraCommand, short_help="One record of any kind in full, with its sources.")
 def show(
     ctx: typer.Context,
     rid: Annotated[str, typer.Argument(metavar="ID", help="A record's id, as search and --json give it.")],
@@ -626,7 +649,7 @@ def show(
     answer(ctx, "show", as_json, facts_path, lang, cite=cite, id=rid, as_of=as_of)
 
 
-@app.command(cls=EsraCommand)
+@app.command(cls=EsraCommand, short_help="The base as a DOT or Mermaid graph.")
 def graph(
     ctx: typer.Context,
     name: Annotated[
@@ -657,7 +680,7 @@ def graph(
     render.write_text(draw(base, language, around))
 
 
-@app.command("fields", cls=EsraCommand)
+@app.command("fields", cls=EsraCommand, short_help="The fields of a command's JSON output.")
 def fields_command(
     command: Annotated[str, typer.Argument(metavar="COMMAND", help="A query command, e.g. members.")],
     as_json: JsonOpt = False,
@@ -672,12 +695,12 @@ def fields_command(
     from esra_cli import views
 
     if command not in views.VIEWS:
-        raise UsageError(f"no command {command!r} with JSON output; try: {', '.join(views.VIEWS)}")
+        raise UsageError(f"no command {command!r} with JSON output; try: {', '.join(views.COMMANDS)}")
     names = views.fields(command)
     render.write_json(names) if as_json else render.write_lines(names)
 
 
-@app.command("schema", cls=EsraCommand)
+@app.command("schema", cls=EsraCommand, short_help="The JSON Schema of a command's JSON output.")
 def schema_command(
     command: Annotated[
         str | None, typer.Argument(metavar="[COMMAND]", help="A query command; all of them when left out.")
@@ -693,11 +716,11 @@ def schema_command(
     from esra_cli import views
 
     if command is not None and command not in views.VIEWS:
-        raise UsageError(f"no command {command!r} with JSON output; try: {', '.join(views.VIEWS)}")
+        raise UsageError(f"no command {command!r} with JSON output; try: {', '.join(views.COMMANDS)}")
     render.write_json(views.schema(command) if command else {c: views.schema(c) for c in views.VIEWS})
 
 
-@app.command(cls=EsraCommand)
+@app.command(cls=EsraCommand, short_help="Validate the fact base (and its quotes).")
 def check(
     ctx: typer.Context,
     against: Annotated[
@@ -738,7 +761,7 @@ def check(
         raise typer.Exit(EXIT_FACTS)
 
 
-@app.command(cls=EsraCommand)
+@app.command(cls=EsraCommand, short_help="The base as TOML, JSON, CSV, JSON-LD or SQLite.")
 def export(
     ctx: typer.Context,
     fmt: Annotated[ExportFormat, typer.Option("--format", help="Output format.")] = ExportFormat.toml,
@@ -783,7 +806,7 @@ def export(
     render.write_text(exporting.export(load(ctx, facts_path), fmt.value, table))
 
 
-@app.command(cls=EsraCommand)
+@app.command(cls=EsraCommand, short_help="Browse the base in Datasette on 127.0.0.1.")
 def serve(
     ctx: typer.Context,
     port: Annotated[int, typer.Option("--port", min=1, max=65535, help="The port on 127.0.0.1.")] = 8001,
@@ -829,6 +852,7 @@ add_app = typer.Typer(
     rich_markup_mode=None,
     no_args_is_help=True,
     help="Append one record to the fact base, validated first; the file is never rewritten.",
+    short_help="Append one validated record to the fact base.",
 )
 app.add_typer(add_app, name="add")
 

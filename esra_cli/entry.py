@@ -124,6 +124,12 @@ def _run_typer(argv: list[str] | None = None) -> int:
     """The Typer app's exit code for `argv` (None: sys.argv, as Click reads it)."""
     from esra_cli import cli
 
+    shell = cli.completion_shell(sys.argv[1:] if argv is None else argv)
+    if shell is not None:  # `--show-completion zsh`: the shell named, not the one detected
+        from esra_cli import render
+
+        render.write_text(cli.completion_script(shell))
+        return EXIT_OK
     saved = sys.stdout
     if saved is not None:
         sys.stdout = _Departing(saved)

@@ -743,6 +743,23 @@ def search(base: FactBase, text: str, lang: str, as_of: dt.date) -> Listing:
     return Listing("search", [row for _, _, row in sorted(ranked, key=lambda item: item[:2])])
 
 
+def _named(base: FactBase, text: str, lang: str) -> str:
+    """"; did you mean lombardia (Lombardy)?" for a name given where an id was wanted: the
+    entities it names, or else ids that look like it."""
+    import difflib
+
+    from esra_cli.names import fold
+
+    key = fold(text)
+    ids = [i for table in ENTITIES for i in base.name_keys(table).get(key, ())]
+    if not ids:
+        every = [r["id"] for table in KINDS for r in base.records(table)]
+        ids = difflib.get_close_matches(text.lower(), every, n=3, cutoff=0.75)
+    if not ids:
+        return ""
+    return "; did you mean " + " or ".join(f"{i} ({base.label(i, lang)})" for i in ids[:3]) + "?"
+
+
 def show(base: FactBase, rid: str, lang: str, as_of: dt.date) -> Card:
     """One record of any kind in full: every field (references as {"id", "name"}, texts in
     `lang`), its status on `as_of`, its sources with their quotes, and the records that refer
@@ -751,7 +768,8 @@ def show(base: FactBase, rid: str, lang: str, as_of: dt.date) -> Card:
     if found is None:
         from esra_cli.errors import NotFound
 
-        raise NotFound(f"no record has the id {rid!r}; esra search WORDS finds records and their ids")
+        hint = _named(base, rid, lang) or "; esra search WORDS finds records and their ids"
+        raise NotFound(f"no record has the id {rid!r}{hint}")
     table, record = found
     kind = KINDS[table]
     fields: Row = {}

@@ -762,7 +762,8 @@ def _org(view: Card, lang: str) -> RenderableType:
         ("description", d["description"]),
         ("founded", _date(d["founded"], lang)),
         ("place", _name(d["place"])),
-        ("members", known),
+        # An institution with no member regions recorded has no "Members 0" to show.
+        ("members", known if m["known"] or "reported" in m else None),
         ("confidence", _conf(d, lang)),
         ("note", d.get("note")),
         ("sources", _sources(d)),

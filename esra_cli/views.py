@@ -402,6 +402,10 @@ VIEWS: dict[str, tuple[Schema, bool]] = {
 }
 
 
+# The commands a user types: `place` is what `where PLACE` prints, not a command.
+COMMANDS = tuple(c for c in VIEWS if c != "place")
+
+
 def fields(command: str) -> list[str]:
     """The top-level fields of one item of a command's JSON output."""
     return list(VIEWS[command][0]["properties"])
