@@ -44,7 +44,7 @@ def completion_shell(argv: list[str]) -> str | None:
 
 def completion_script(shell: str) -> str:
     """The completion script of `shell`, as `--show-completion` prints it."""
-    from typer.completion import get_completion_script
+    from typer._completion_shared import get_completion_script
 
     return get_completion_script(prog_name="esra", complete_var="_ESRA_COMPLETE", shell=shell) + "\n"
 
