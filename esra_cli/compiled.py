@@ -123,8 +123,13 @@ def write(base: MemoryBase, target: str) -> None:
 
 
 def _fill(connection: sqlite3.Connection, base: MemoryBase) -> None:
-    from esra_cli.matching import indexed
+    from esra_cli.matching import indexed, names_of
     from esra_cli.schema import ENTITIES, KINDS
+
+    by_id = {r["id"]: r for table in KINDS for r in base.records(table)}
+
+    def named(rid: str) -> list[str]:
+        return names_of(by_id.get(rid))
 
     counts = json.dumps(
         {table: len(base.records(table)) for table in KINDS}
@@ -157,7 +162,7 @@ def _fill(connection: sqlite3.Connection, base: MemoryBase) -> None:
     # index finds the records with a word starting with each query word; matching.py ranks.
     connection.executemany(
         "INSERT INTO search VALUES (?, ?, ?)",
-        ((*_sealed(r["id"]), indexed(table, r)) for table in KINDS for r in base.records(table)),
+        ((*_sealed(r["id"]), indexed(table, r, named)) for table in KINDS for r in base.records(table)),
     )
 
 

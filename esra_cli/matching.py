@@ -24,8 +24,10 @@ from esra_cli.schema import KINDS
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
-    from collections.abc import Iterable, Iterator
+    from collections.abc import Callable, Iterable, Iterator
     from typing import Any
+
+    Named = Callable[[str], list[str]]  # a linked record's id -> what it is called
 
 MAX_ENDING = 3  # letters a word may have beyond the stem: "intes" -> "intesa", not "intestazione"
 MIN_STEM = 4  # shorter stems ("cha" for Italian "chair") would match too much
@@ -109,9 +111,11 @@ def _strings(value: Any) -> Iterable[str]:
             yield from _strings(item)
 
 
-def searchable(table: str, record: dict[str, Any]) -> Iterator[tuple[str, str]]:
-    """A record's own words by field, in every language (`name_it`, `topics_en`), its kind's
-    name among them; not the ids it refers to, which are other records' words."""
+def searchable(table: str, record: dict[str, Any], named: Named) -> Iterator[tuple[str, str]]:
+    """A record's words by field, in every language (`name_it`, `topics_en`), its kind's name
+    among them; then the names of the records it links (`signatories`: "Eric Beißwenger"),
+    as `named` gives them, and its dates in words in both languages (`date_it`: "8 novembre
+    2024"): a search finds a declaration by its signatory's name or its day."""
     skipped, kind_words = _of_kind(table)
     yield "kind", kind_words
     for name, value in record.items():
@@ -122,9 +126,10 @@ def searchable(table: str, record: dict[str, Any]) -> Iterator[tuple[str, str]]:
                 yield from ((f"{name}_{part}", text) for text in _strings(inner))
         else:
             yield from ((name, text) for text in _strings(value))
+    yield from _linked(table, record, named)
 
 
-def indexed(table: str, record: dict[str, Any]) -> str:
+def indexed(table: str, record: dict[str, Any], named: Named) -> str:
     """The folded words `searchable` yields, as one string: a record's row of the search
     index. Written for speed (the compiled base makes one for every record)."""
     skipped, kind_words = _of_kind(table)
@@ -135,7 +140,45 @@ def indexed(table: str, record: dict[str, Any]) -> str:
                 parts.append(value)
             else:
                 parts.extend(_strings(value))
+    parts.extend(text for _, text in _linked(table, record, named))
     return " ".join(words(" ".join(parts)))
+
+
+def _linked(table: str, record: dict[str, Any], named: Named) -> Iterator[tuple[str, str]]:
+    from esra_cli import dates
+
+    links, days = _LINKS_AND_DAYS.get(table) or _links_and_days(table)
+    for name in links:
+        value = record.get(name)
+        for rid in [value] if isinstance(value, str) else value or ():
+            yield from ((name, text) for text in named(rid))
+    for name in days:
+        if name in record and dates.is_valid(record[name]):
+            yield from ((f"{name}_{lang}", dates.display(record[name], lang)) for lang in ("en", "it"))
+
+
+def _links_and_days(table: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """A kind's references to other records (not its sources) and its dates that say when
+    it happened (not when a source confirmed it, or bounds a page's date)."""
+    kind = KINDS[table]
+    links = tuple(f.name for f in kind.references if f.name not in ("sources", "confirmed_by"))
+    days = tuple(
+        f.name for f in kind.fields if f.type == "date" and f.name not in ("confirmed", "after", "before")
+    )
+    _LINKS_AND_DAYS[table] = (links, days)
+    return links, days
+
+
+_LINKS_AND_DAYS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {}
+
+
+def names_of(record: dict[str, Any] | None) -> list[str]:
+    """What a linked record is called, in every language: an entity's names, acronym and
+    aliases, an event's or agreement's title."""
+    if record is None:
+        return []
+    return [*_strings(record.get("name")), *_strings(record.get("title")), record.get("acronym", ""),
+            *record.get("aliases", [])]  # fmt: skip
 
 
 def _of_kind(table: str) -> tuple[set[str], str]:

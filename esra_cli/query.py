@@ -18,7 +18,7 @@ from esra_cli.views import ROLE_FACTS
 
 TYPE_CHECKING = False  # typing costs a few ms per call; the names below are for mypy only
 if TYPE_CHECKING:
-    from collections.abc import Iterable, Iterator
+    from collections.abc import Callable, Iterable, Iterator
     from typing import Any, TypeAlias
 
     from esra_cli.facts import FactBase, Record
@@ -555,18 +555,27 @@ def what(base: FactBase, query: str | None, lang: str, as_of: dt.date) -> Listin
 
 
 def _texts(base: FactBase, table: str, record: Record) -> Iterator[str]:
-    """What a filter matches a record by: its own words in every language (`searchable`) and
-    the names of the records it refers to, in English and Italian. Lazy: a filter without a
-    query never reads them (matching.rank), and the names cost a lookup each."""
+    """What a filter matches a record by: what search matches it by (`searchable`: its own
+    words, the names of the records it links, its dates in words) and the ids it links.
+    Lazy: a filter without a query never reads them (matching.rank)."""
     from esra_cli import matching
 
-    yield from (text for _, text in matching.searchable(table, record))
+    yield from (text for _, text in matching.searchable(table, record, _namer(base)))
     for field in KINDS[table].references:
-        if field.name == "sources":
-            continue
-        value = record.get(field.name)
-        for rid in [value] if isinstance(value, str) else value or []:
-            yield from (base.label(rid, "en"), base.label(rid, "it"), rid)
+        if field.name != "sources":
+            value = record.get(field.name)
+            yield from [value] if isinstance(value, str) else value or []
+
+
+def _namer(base: FactBase) -> Callable[[str], list[str]]:
+    """What a linked record is called (matching.names_of), looked up in `base`."""
+    from esra_cli import matching
+
+    def named(rid: str) -> list[str]:
+        found = base.find(rid)
+        return matching.names_of(found[1] if found else None)
+
+    return named
 
 
 def when(base: FactBase, lo: str | None, hi: str | None, lang: str, as_of: dt.date) -> Listing:
@@ -725,10 +734,11 @@ def search(base: FactBase, text: str, lang: str, as_of: dt.date) -> Listing:
         records = [(table, r) for table in KINDS for r in base.records(table)]
     else:
         records = [(base.kind(rid), base.get(rid)) for rid in found]
+    named = _namer(base)
     ranked = []
     for position, (table, record) in enumerate(records):
         # The id last: a field's text says more about why a record matched than its slug.
-        fields = sorted(matching.searchable(table, record), key=lambda field: field[0] == "id")
+        fields = sorted(matching.searchable(table, record, named), key=lambda field: field[0] == "id")
         rank = matching.rank(wanted, (value for _, value in fields))
         if rank is not None and _known(base, record, as_of):
             row = {
@@ -739,12 +749,18 @@ def search(base: FactBase, text: str, lang: str, as_of: dt.date) -> Listing:
                 "matches": matching.snippets(wanted, fields),
                 "sources": list(record.get("sources", [record["id"]])),
             }
-            ranked.append((rank, position, row))
-    return Listing("search", [row for _, _, row in sorted(ranked, key=lambda item: item[:2])])
+            ranked.append((rank, _SEARCH_ORDER.get(table, 1), position, row))
+    return Listing("search", [row for *_, row in sorted(ranked, key=lambda item: item[:3])])
+
+
+# Between equal matches, what a search is mostly for comes first: the regions, people,
+# places and bodies, then what happened (events, agreements, statements, posts), the
+# pages that report it last.
+_SEARCH_ORDER = {**dict.fromkeys(ENTITIES, 0), "sources": 2}
 
 
 def _named(base: FactBase, text: str, lang: str) -> str:
-    """"; did you mean lombardia (Lombardy)?" for a name given where an id was wanted: the
+    """ "; did you mean lombardia (Lombardy)?" for a name given where an id was wanted: the
     entities it names, or else ids that look like it."""
     import difflib
 

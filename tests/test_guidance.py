@@ -64,3 +64,32 @@ def test_an_institution_without_members_says_nothing_of_members(run: Run) -> Non
     card = run("org", "european commission").stdout
     assert card.startswith("European Commission\n") and "Members" not in card
     assert "Members      17 / 21" in run("org", "ecrn", "--as-of", "2026-11-25").stdout
+
+
+# --- item 4: search finds what a record links, and its day in words -----------------------
+
+
+def _found(run: Run, *words: str) -> list[tuple[str, str]]:
+    import json
+
+    return [(r["id"], r["type"]) for r in json.loads(run("search", *words, "--json").stdout)]
+
+
+def test_search_finds_a_record_by_the_names_it_links_and_its_day_in_words(run: Run) -> None:
+    # The declaration names neither Guidesi nor Beißwenger in its own words: its signatories do.
+    assert ("lombardia-baviera-declaration", "agreement") in _found(run, "guidesi", "baviera")
+    assert ("lombardia-baviera-declaration", "agreement") in _found(run, "beisswenger")
+    # "8 novembre" is the accession's date in Italian words, not a word of the record.
+    assert ("lombardia-joins-esra", "event") in _found(run, "8", "novembre")
+    assert ("lombardia-joins-esra", "event") in _found(run, "8", "november", "2024")
+
+
+def test_search_puts_entities_and_events_before_the_pages_that_report_them(run: Run) -> None:
+    import json
+
+    rows = json.loads(run("search", "semiconduttori", "--json").stdout)
+    assert (rows[0]["id"], rows[0]["type"]) == ("esra", "organization")
+    assert any(r["type"] == "source" for r in rows)
+    for rank in {r["rank"] for r in rows}:  # among equal matches, no page before a record
+        kinds = [r["type"] for r in rows if r["rank"] == rank]
+        assert kinds == sorted(kinds, key=lambda kind: kind == "source"), rank
