@@ -8,7 +8,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-from esra_cli import escape
+from esra_cli import escape, views
 from esra_cli.facts import FactBase
 from esra_cli.schema import KINDS
 from esra_cli.views import LIST_SEPARATOR
@@ -33,10 +33,23 @@ def export(base: FactBase, fmt: str, table: str | None) -> str:
         from esra_cli.linked import document
 
         return _json(document(base), indent=2)
-    rows = [{"kind": KINDS[t].singular, **r} for t in tables for r in base.records(t)]
+    # Rows for scripts, in the views' vocabulary: `type` the record type, the record's own
+    # fields by their names in the views (`since`, `kind`), its citations' fields too.
+    rows = [{"type": KINDS[t].singular, **_said(r)} for t in tables for r in base.records(t)]
     if fmt == "jsonl":
         return "".join(_json(row) for row in rows)
-    return csv_text([dict(flatten(row)) for row in rows], first=["kind", "id"])
+    return csv_text([dict(flatten(row)) for row in rows], first=["type", "id"])
+
+
+def _said(record: dict[str, Any]) -> dict[str, Any]:
+    """A record with its fields, its `cite` keys and its alternatives' fields named as the
+    views name them (views.said)."""
+    said = {views.said(k): v for k, v in record.items()}
+    if "cite" in said:
+        said["cite"] = {views.said(k): v for k, v in said["cite"].items()}
+    if "alternatives" in said:
+        said["alternatives"] = [{**a, "field": views.said(a["field"])} for a in said["alternatives"]]
+    return said
 
 
 def database(path: str, fmt: str, table: str | None, file: Path | None, force: bool = False) -> Path:

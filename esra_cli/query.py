@@ -14,7 +14,7 @@ from esra_cli import dates
 from esra_cli.facts import localized
 from esra_cli.i18n import article, word
 from esra_cli.schema import ENTITIES, KINDS, stating
-from esra_cli.views import ROLE_FACTS
+from esra_cli.views import ROLE_FACTS, said
 
 TYPE_CHECKING = False  # typing costs a few ms per call; the names below are for mypy only
 if TYPE_CHECKING:
@@ -87,14 +87,9 @@ def _alternatives(record: Record) -> list[Row]:
     """A record's conflicting values as views show them: field (by its name in the views),
     value, sources, note."""
     return [
-        {k: VIEW_NAMES.get(v, v) if k == "field" else v for k, v in a.items() if k != "quotes"}
+        {k: said(v) if k == "field" else v for k, v in a.items() if k != "quotes"}
         for a in record.get("alternatives", ())
     ]
-
-
-# The fact base's period fields by their one name in every view: `since` and `until` (`end`
-# is a jq keyword, and memberships already said since/until).
-VIEW_NAMES = {"start": "since", "end": "until"}
 
 
 def _confirmed(record: Record) -> str | None:
@@ -342,7 +337,8 @@ def happening_row(base: FactBase, record: Record, lang: str, as_of: dt.date) -> 
     start, end = _span(record)
     row: Row = {
         "id": record["id"],
-        "type": record.get("type", KINDS[table].singular),
+        "type": KINDS[table].singular,
+        "kind": record.get("type"),  # a statement's or agreement's own type (views.said)
         "name": localized(title, lang) if isinstance(title, dict) else title,
         "date": start,
         "until": end,
@@ -620,7 +616,8 @@ def _changes(base: FactBase, table: str, record: Record, lang: str, as_of: dt.da
             entries.append(
                 {
                     "id": f"{row['id']}#{edge}",
-                    "type": f"{kind}-{edge}",
+                    "type": table.removesuffix("s"),  # position or membership
+                    "kind": f"{kind}-{edge}",
                     "name": f"{who_} {word(verb, lang)} {post}",
                     "date": date,
                     "until": None,
@@ -788,21 +785,21 @@ def show(base: FactBase, rid: str, lang: str, as_of: dt.date) -> Card:
         raise NotFound(f"no record has the id {rid!r}{hint}")
     table, record = found
     kind = KINDS[table]
-    fields: Row = {}
+    fields: Row = {}  # by their names in the views (views.said): since, until, last_confirmed
     for name, value in record.items():
         if name in ("id", "sources", "quotes", "alternatives", "cite"):
             continue
         field = kind.by_name[name]
         if field.refs:
-            fields[name] = (
+            fields[said(name)] = (
                 [ref(base, v, lang) for v in value] if isinstance(value, list) else ref(base, value, lang)
             )
         elif isinstance(value, dict) and field.type in ("text", "texts"):
-            fields[name] = localized(value, lang)
+            fields[said(name)] = localized(value, lang)
         else:
-            fields[name] = value
+            fields[said(name)] = value
     quotes = record.get("quotes", {})
-    cite = {f: list(ids) for f, ids in record.get("cite", {}).items()}  # by the names of `fields`
+    cite = {said(f): list(ids) for f, ids in record.get("cite", {}).items()}  # by the names of `fields`
     cited_sources = [
         {
             **_source_row(base.get(s)),

@@ -19,7 +19,7 @@ from typing import Any
 
 from esra_cli.facts import FactBase
 from esra_cli.schema import KINDS, Field, Kind
-from esra_cli.views import LIST_SEPARATOR
+from esra_cli.views import LIST_SEPARATOR, said
 
 LANGS = ("en", "it", "local")  # a text's columns: `name` (English), `name_it`, `name_local`
 LANG_WORDS = {"en": "in English", "it": "in Italian", "local": "in the local language"}
@@ -33,8 +33,8 @@ FACETS = {
     "memberships": ["organization", "role", "confidence"],
     "positions": ["organization", "region", "confidence"],
     "events": ["status", "place", "confidence"],
-    "agreements": ["type"],
-    "statements": ["type", "measure", "confidence"],
+    "agreements": ["kind"],
+    "statements": ["kind", "measure", "confidence"],
     "citations": ["source", "field", "kind"],
     "alternatives": ["kind", "field"],
 }
@@ -101,7 +101,7 @@ def _fill(db: Any, base: FactBase) -> None:
             for alternative in record.get("alternatives", ()):
                 alternatives.append(
                     {"id": len(alternatives) + 1, "kind": kind.singular, "record": record["id"],
-                     "field": alternative["field"], "value": _text(alternative["value"]),
+                     "field": said(alternative["field"]), "value": _text(alternative["value"]),
                      "note": alternative.get("note")}
                 )  # fmt: skip
                 citations += _citations(kind, {**alternative, "id": record["id"]}, alternatives[-1])
@@ -114,15 +114,16 @@ def _columns(kind: Kind) -> dict[str, type]:
 
 
 def _field_columns(field: Field) -> dict[str, type]:
-    """A field's columns: a text has one a language, a list of references none (it is a link
-    table, or citations), the rest one."""
+    """A field's columns, named as the views name it (`since`, `kind`): a text has one a
+    language, a list of references none (it is a link table, or citations), the rest one."""
+    name = said(field.name)
     if field.type == "text":
-        return {_lang_column(field.name, lang): str for lang in LANGS}
+        return {_lang_column(name, lang): str for lang in LANGS}
     if field.type == "texts":
-        return {_lang_column(field.name, lang): str for lang in LANGS[:2]}
+        return {_lang_column(name, lang): str for lang in LANGS[:2]}
     if field.type in ("refs", "quotes", "cite", "alternatives"):
         return {}
-    return {field.name: int if field.type == "int" else str}
+    return {name: int if field.type == "int" else str}
 
 
 def _lang_column(name: str, lang: str) -> str:
@@ -136,9 +137,9 @@ def _row(kind: Kind, record: dict[str, Any]) -> dict[str, Any]:
         if value is None or field.type in ("refs", "quotes", "cite", "alternatives"):
             continue
         if field.type in ("text", "texts"):
-            row.update({_lang_column(field.name, lang): _text(v) for lang, v in value.items()})
+            row.update({_lang_column(said(field.name), lang): _text(v) for lang, v in value.items()})
         else:
-            row[field.name] = value if field.type == "int" else _text(value)
+            row[said(field.name)] = value if field.type == "int" else _text(value)
     if kind.field("confidence") is not None:
         row["confidence"] = record.get("confidence", "high")  # the default, written: a facet value
     return {"id": record["id"], **row}
@@ -178,10 +179,11 @@ def _citations(
     sources cite its one field."""
     quotes = record.get("quotes", {})
     cite = {"confirmed": record.get("confirmed_by", []), **record.get("cite", {})}
+    cite = {said(field): cited for field, cited in cite.items()}
     rows = []
     for position, source in enumerate(record["sources"], 1):
         if alternative is not None:
-            fields = [alternative["field"]]
+            fields = [said(alternative["field"])]
         else:
             fields = [f for f, cited in cite.items() if source in cited] or ["record"]
         rows += [
@@ -233,7 +235,7 @@ def describe(database: str, base: FactBase) -> dict[str, Any]:
             if field.refs:
                 about += f" (links to {', '.join(field.refs)})"
             for column in _field_columns(field):
-                lang = column.removeprefix(field.name).lstrip("_") or (
+                lang = column.removeprefix(said(field.name)).lstrip("_") or (
                     "en" if field.type.startswith("text") else ""
                 )
                 columns[column] = about + (f", {LANG_WORDS[lang]}" if lang else "")
@@ -251,7 +253,7 @@ def describe(database: str, base: FactBase) -> dict[str, Any]:
     tables["citations"] = {
         "description": (
             "One row per value a source is cited for: the record, the field it states ('record' "
-            "where the source supports the record as a whole, 'confirmed' for the latest "
+            "where the source supports the record as a whole, 'last_confirmed' for the latest "
             "confirmation), the source and its verbatim quote. An alternative's citations name it."
         ),
         "facets": FACETS["citations"],

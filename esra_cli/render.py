@@ -615,7 +615,7 @@ def _happening_table(rows: list[Row], lang: str, title: str | None = None) -> Ta
             [
                 _when(r, lang),
                 r["name"],
-                word(r["type"], lang),
+                word(r.get("kind") or r["type"], lang),  # "figure" says more than "statement"
                 _event_status(r, lang),
                 _name(r.get("place")),
                 _conf(r, lang),
@@ -680,7 +680,7 @@ def _disputes(view: Listing, lang: str) -> RenderableType:
     return _rows(
         table,
         (
-            [r["name"], r["field"], value(r["preferred"]), value(r["other"]), _conf(r, lang)]
+            [r["name"], header(r["field"], lang), value(r["preferred"]), value(r["other"]), _conf(r, lang)]
             for r in view.rows
         ),
     )

@@ -8,6 +8,7 @@ against it, so the contract in the README cannot drift from the code.
 from __future__ import annotations
 
 from esra_cli.dates import STATUSES
+from esra_cli.schema import KINDS
 from esra_cli.schema import STATUS as EVENT_STATUS
 
 TYPE_CHECKING = False
@@ -17,6 +18,11 @@ if TYPE_CHECKING:
     Schema = dict[str, Any]
 
 NULL: Schema = {"type": "null"}
+# What `type` says in every view and export: the record type, one word a kind.
+RECORD_TYPE: Schema = {
+    "enum": [kind.singular for kind in KINDS.values()],
+    "description": "the record type: the same word in every command and export",
+}
 STR: Schema = {"type": "string"}
 INT: Schema = {"type": "integer"}
 STRS: Schema = {"type": "array", "items": STR}
@@ -119,7 +125,13 @@ MEMBERSHIP = obj(
 HAPPENING = obj(
     {
         "id": STR,
-        "type": STR,
+        "type": {"enum": ["event", "agreement", "statement"], "description": "the record type"},
+        "kind": maybe(
+            {
+                "type": "string",
+                "description": "a statement's or agreement's own type: figure, aim, declaration-of-intent",
+            }
+        ),
         "name": STR,
         "date": maybe(DATE),
         "until": maybe(DATE),
@@ -156,12 +168,18 @@ TIMELINE = obj(
             "description": "a happening's id, or a post's, membership's or chair's id with #start or #end",
         },
         "type": {
-            "type": "string",
-            "description": (
-                "a happening's type (event, agreement, fact, figure, ...), or position-, membership-"
-                " or chair- followed by start or end"
-            ),
+            "enum": ["event", "agreement", "statement", "position", "membership"],
+            "description": "the record type",
         },
+        "kind": maybe(
+            {
+                "type": "string",
+                "description": (
+                    "a statement's or agreement's own type (figure, aim, ...), or position-, "
+                    "membership- or chair- followed by start or end"
+                ),
+            }
+        ),
         "name": STR,
         "date": DATE,
         "until": maybe(DATE),
@@ -240,7 +258,7 @@ MATCH = obj(
 SEARCH = obj(
     {
         "id": STR,
-        "type": STR,
+        "type": RECORD_TYPE,
         "name": STR,
         "rank": {"type": "integer", "description": "0 for the same words; more for stems, then prefixes"},
         "matches": array(MATCH),
@@ -281,7 +299,7 @@ SHOWN_SOURCE = obj(
 SHOW = obj(
     {
         "id": STR,
-        "type": STR,
+        "type": RECORD_TYPE,
         "name": STR,
         "status": TIMELINE["properties"]["status"],
         "fields": {"type": "object", "description": "the record's fields; references as {id, name}"},
@@ -400,6 +418,19 @@ VIEWS: dict[str, tuple[Schema, bool]] = {
     "show": (SHOW, False),
     "check": (PROBLEM, True),
 }
+
+
+# The fact base's field names as every view and export (but TOML and JSON, the base's own
+# form) says them: `since`/`until`, as memberships already did (`end` is also a jq keyword);
+# `last_confirmed`, the date a source last showed it held; and `kind` for a statement's or
+# agreement's own type (figure, declaration-of-intent), as organizations and places say it,
+# since `type` is the record type everywhere (event, statement, membership).
+VOCABULARY = {"start": "since", "end": "until", "confirmed": "last_confirmed", "type": "kind"}
+
+
+def said(field: str) -> str:
+    """A fact-base field's name in the views (VOCABULARY)."""
+    return VOCABULARY.get(field, field)
 
 
 # The commands a user types: `place` is what `where PLACE` prints, not a command.

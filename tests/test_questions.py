@@ -117,7 +117,7 @@ def test_tronzano_is_piedmonts_minister_and_2025_esra_president(data: Data) -> N
 def test_the_agreement_with_bavaria(data: Data) -> None:
     rows = by_id(data("what", "bavaria"))
     deal = rows["lombardia-baviera-declaration"]
-    assert deal["type"] == "declaration-of-intent"
+    assert (deal["type"], deal["kind"]) == ("agreement", "declaration-of-intent")
     assert deal["date"] == "2024-10-09"
     assert deal["place"] == {"id": "milano", "name": "Milan"}
     assert [p["id"] for p in deal["signatories"]] == ["guido-guidesi", "eric-beisswenger"]
@@ -161,7 +161,7 @@ def test_the_january_meeting_is_a_plan_fulfilled_in_april(data: Data) -> None:
 
 def test_the_institutional_lobby_aims_at_the_european_commission(data: Data) -> None:
     aim = by_id(data("what", "lobby"))["institutional-lobby-aim"]
-    assert aim["type"] == "aim"
+    assert (aim["type"], aim["kind"]) == ("statement", "aim")
     assert {"id": "european-commission", "name": "European Commission"} in aim["subjects"]
     assert data("org", "commission")["id"] == "european-commission"
 
@@ -179,7 +179,7 @@ def test_diplomatic_missions_are_dated_in_words_and_off_the_timeline(data: Data)
 
 
 def test_member_counts_are_dated_and_the_conflict_is_low_confidence(data: Data) -> None:
-    figures = {r["id"]: r for r in data("what") if r["type"] == "figure"}
+    figures = {r["id"]: r for r in data("what") if r["kind"] == "figure"}
     after_turin = figures["esra-members-after-turin"]
     assert (after_turin["value"], after_turin["confidence"]) == (35, "medium")  # one official page
     assert after_turin["sources"] == ["piemonte-2024-11", "lospiffero-2024-11", "mesap-undated"]
@@ -224,7 +224,7 @@ def test_who_chairs_esra_over_time(data: Data) -> None:
 
 def test_the_timeline_opens_with_guidesi_taking_office_and_keeps_precision(data: Data) -> None:
     rows = data("when")
-    firsts = {(r["id"], r["type"]): r["date"] for r in rows}
+    firsts = {(r["id"], r["kind"] or r["type"]): r["date"] for r in rows}
     assert firsts[("guidesi-assessore-sviluppo-economico#start", "position-start")] == "2021-01"
     starts = [first_day(r["date"]) for r in rows]
     assert starts == sorted(starts)
@@ -401,12 +401,12 @@ def test_when_as_of_is_the_timeline_as_it_stood_that_day(data: Data) -> None:
         max(first_day(r["date"]) for r in rows if r["status"] not in ("upcoming", "planned")).isoformat()
         <= "2024-11-08"
     )
-    by_id = {(r["id"], r["type"]): r for r in rows}
+    by_id = {(r["id"], r["kind"] or r["type"]): r for r in rows}
     assert (
         by_id["guidesi-presidente-ara#start", "position-start"]["status"] == "upcoming"
     )  # announced that day
     assert ("guidesi-presidente-ecrn#end", "position-end") not in by_id  # 4 February 2026: not foretold
-    assert all(r["type"] != "figure" or first_day(r["date"]).isoformat() <= "2024-11-08" for r in rows)
+    assert all(r["kind"] != "figure" or first_day(r["date"]).isoformat() <= "2024-11-08" for r in rows)
 
 
 def test_show_of_a_source_lists_what_it_supports(data: Data) -> None:

@@ -180,7 +180,7 @@ def test_json_and_jsonl_exports_are_valid(run: Run, shipped_text: str) -> None:
     lines = run("export", "--format", "jsonl", "--kind", "people").stdout.splitlines()
     records = [json.loads(line) for line in lines]
     assert [r["id"] for r in records] == [p["id"] for p in raw["people"]]
-    assert {r["kind"] for r in records} == {"person"}
+    assert {r["type"] for r in records} == {"person"}
 
 
 def test_csv_export_has_a_row_per_record_with_kind_and_sources(run: Run, shipped_text: str) -> None:
@@ -188,7 +188,7 @@ def test_csv_export_has_a_row_per_record_with_kind_and_sources(run: Run, shipped
     rows = list(csv.DictReader(io.StringIO(run("export", "--format", "csv").stdout)))
     assert len(rows) == sum(len(v) for k, v in raw.items() if k != "meta")
     guidesi = next(r for r in rows if r["id"] == "guido-guidesi")
-    assert guidesi["kind"] == "person"
+    assert guidesi["type"] == "person"
     assert guidesi["sources"] == "corcom-2024-11-08; fanpage-2021-01; radiolombardia-2023-03-10"
     bavaria = next(r for r in rows if r["id"] == "baviera")
     assert (bavaria["name_it"], bavaria["name_local"]) == ("Baviera", "Bayern")

@@ -267,9 +267,9 @@ def test_the_timeline_lists_each_start_and_end(run: Run) -> None:
     assert len(ids) == len(set(ids))
     entries = {r["id"]: r for r in rows}
     start = entries["catalogna-esra-chair#start"]
-    assert (start["type"], start["date"]) == ("chair-start", "2026-01-01")
+    assert (start["type"], start["kind"], start["date"]) == ("membership", "chair-start", "2026-01-01")
     assert entries["piemonte-esra-chair#end"]["date"] == "2025"
-    assert entries["lombardia-esra#start"]["type"] == "membership-start"
+    assert entries["lombardia-esra#start"]["kind"] == "membership-start"
     january = json.loads(
         run("when", "--from", "2026-01", "--to", "2026-01", "--as-of", AS_OF, "--json").stdout
     )
