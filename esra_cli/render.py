@@ -7,6 +7,7 @@ drawn, because importing it costs more than answering a query (see bench/).
 from __future__ import annotations
 
 import io
+import re
 import sys
 
 from esra_cli.escape import clean
@@ -14,7 +15,7 @@ from esra_cli.i18n import header, word
 
 TYPE_CHECKING = False  # the fast path imports this module: typing would cost milliseconds
 if TYPE_CHECKING:
-    from collections.abc import Callable, Iterable
+    from collections.abc import Callable, Iterable, Iterator
     from pathlib import Path
     from typing import Any, TextIO
 
@@ -142,9 +143,10 @@ _DRAWING = _Drawing()
 
 
 def _citations(numbers: dict[str, int], register: dict[str, Any], lang: str) -> RenderableType:
+    from rich.console import Group
     from rich.text import Text
 
-    lines = [header("sources", lang) + ":"]
+    lines: list[RenderableType] = [Text(header("sources", lang) + ":")]
     for rid, n in numbers.items():
         source = register.get(rid, {})
         # An undated page says so, with what its content bounds it by: a reader must not
@@ -152,10 +154,31 @@ def _citations(numbers: dict[str, int], register: dict[str, Any], lang: str) -> 
         when = _date(source.get("date"), lang) or f"{word('undated', lang)} ({source.get('dated', '')})"
         if source.get("inferred"):
             when += f" ({word('inferred', lang)})"
-        parts = [source.get("publisher"), f"“{source['title']}”" if source.get("title") else None,
-                 when, source.get("url")]  # fmt: skip
-        lines.append(f"[{n}] " + ", ".join(clean(p) for p in parts if p))
-    return Text("\n".join(lines))
+        parts = [source.get("publisher"), f"“{source['title']}”" if source.get("title") else None, when]
+        lines.append(
+            Text(f"[{n}] " + ", ".join(clean(p) for p in parts if p) + ("," if source.get("url") else ""))
+        )
+        if source.get("url"):
+            # On a line of its own, never folded: a URL cut at the screen's edge cannot be
+            # copied, so a longer one runs past it and the terminal wraps it (_print_terminal).
+            url = Text("    ", overflow="ignore", no_wrap=True)
+            lines.append(url.append_text(_link(source["url"])))
+    return Group(*lines)
+
+
+def _link(url: str) -> Any:
+    """A URL as a cell or line shows it: its text as written, and on a terminal a hyperlink
+    (OSC 8) that opens the whole URL even where a narrow column folds it."""
+    from rich.style import Style
+    from rich.text import Text
+
+    # Only a plain web address becomes a link: its target is written raw into the escape
+    # sequence, where a control character from the fact base would end it early.
+    linkable = not _DRAWING.piped and _WEB_ADDRESS.fullmatch(url) is not None
+    return Text(clean(url), style=Style(link=url) if linkable else "")
+
+
+_WEB_ADDRESS = re.compile(r"https?://[!#-~]+")  # printable ASCII but space and double quote
 
 
 def write_answer(text: str, table: bool) -> None:
@@ -267,7 +290,9 @@ def _console(file: TextIO, width: int | None) -> Any:
 
 def _print_terminal(renderable: RenderableType, console: Any, out: TextIO) -> None:
     try:
-        console.print(renderable)
+        # Not cropped: a line longer than the screen is a URL kept whole (_citations), which
+        # the terminal wraps itself; everything else is laid out to the width already.
+        console.print(renderable, crop=False)
     except BrokenPipeError:
         raise
     except OSError as err:
@@ -425,7 +450,7 @@ def _rows(table: Table, cells: Iterable[Iterable[object]]) -> Table:
     cells = _without_idle_columns(table, [list(row) for row in cells])
     if not _DRAWING.piped:
         if _DRAWING.width and not _fit(table, cells, _DRAWING.width):
-            cells = _stacked(table, cells)
+            return _Stacked(table, _stacked(table, cells))  # type: ignore[return-value]
         for row in cells:  # a Text is a cell made (and escaped) by _text already, with styles
             table.add_row(*(c if isinstance(c, Text) else _text(c) for c in row))
         return table
@@ -465,20 +490,55 @@ def _fit(table: Table, rows: list[list[object]], width: int) -> bool:
     return True
 
 
-def _stacked(table: Table, rows: list[list[object]]) -> list[list[object]]:
-    """A table too wide for the terminal as one column: each row its "Header: value" lines."""
+def _stacked(table: Table, rows: list[list[object]]) -> list[list[Any]]:
+    """A table too wide for the terminal, as one block a row: its "Header: value" lines,
+    wrapped at spaces; a URL's line is never folded (it runs past the edge whole)."""
     from rich.text import Text
 
     headers = [_plain_cell(column.header) for column in table.columns]
-    table.columns = table.columns[:1]
-    table.columns[0].header = Text("")
-    table.show_header = False
-    stacked: list[list[object]] = []
-    for n, row in enumerate(rows):
-        lines = [f"{name}: {_plain_cell(cell)}" for name, cell in zip(headers, row, strict=True)]
-        lines = [line for line in lines if not line.endswith(": ")] + ([""] if n < len(rows) - 1 else [])
-        stacked.append([Text("\n".join(lines))])
-    return stacked
+    blocks = []
+    for row in rows:
+        lines = []
+        for name, cell in zip(headers, row, strict=True):
+            if _plain_cell(cell):  # a cell's own Text keeps its style: a link stays a link
+                line = Text(f"{name}: ") + (cell if isinstance(cell, Text) else _text(cell))
+                if _plain_cell(cell).startswith(("http://", "https://")):
+                    line.overflow, line.no_wrap = "ignore", True
+                lines.append(line)
+        blocks.append(lines)
+    return blocks
+
+
+class _Stacked:
+    """What `_rows` gives for a table too wide for the terminal: its title, then a block a
+    row, a blank line between, outside any table, so that a word longer than the screen (a
+    URL) is folded nowhere: it runs past the edge whole, and the terminal wraps it."""
+
+    def __init__(self, table: Table, blocks: list[list[Any]]) -> None:
+        self.title, self.blocks = table.title, blocks
+
+    @property
+    def row_count(self) -> int:  # as Table's: `_card` shows only sections with rows
+        return len(self.blocks)
+
+    def __rich_console__(self, console: Any, options: Any) -> Iterator[Any]:
+        from rich.text import Text
+
+        if self.title is not None:
+            yield self.title
+        for n, block in enumerate(self.blocks):
+            if n:
+                yield Text("")  # a blank line between rows
+            yield from block
+
+
+def _keep_columns(table: Table, keep: list[int]) -> None:
+    """Keep these columns of `table`, renumbered: Rich pads a column by its `_index` (the
+    first and the last have no outer padding), so a column left with its old number is
+    padded as the last one and its longest word, "Milan", is cut ("Mila/n")."""
+    table.columns = [table.columns[n] for n in keep]
+    for n, column in enumerate(table.columns):
+        column._index = n
 
 
 def _plain_cell(value: object) -> str:
@@ -503,7 +563,7 @@ def _without_idle_columns(table: Table, rows: list[list[object]]) -> list[list[o
         keep.append(n)
     if len(keep) == len(table.columns) or not keep:
         return rows
-    table.columns = [table.columns[n] for n in keep]
+    _keep_columns(table, keep)
     if said:
         title = _plain_cell(table.title) if table.title is not None else ""
         table.title = _text("\n".join(filter(None, [title, *said])))
@@ -691,7 +751,14 @@ def _sources_table(view: Listing, lang: str) -> RenderableType:
     return _rows(
         table,
         (
-            [r["id"], r["publisher"], r["name"], _date(r["date"], lang), _conf(r, lang), r["url"]]
+            [
+                r["id"],
+                r["publisher"],
+                r["name"],
+                _date(r["date"], lang),
+                _conf(r, lang),
+                _link(r["url"] or ""),
+            ]
             for r in view.rows
         ),
     )

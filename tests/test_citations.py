@@ -85,11 +85,13 @@ def test_show_cite_numbers_each_values_sources_and_lists_them_with_their_urls(ru
     assert re.search(r"\nUntil +2026 \(\[2\]\)\n", numbered)
     listed = numbered.split("\nSources:\n", 1)[1].splitlines()
     assert listed[0].startswith("[1] Il Giornale, “Marcia indietro sull'auto")
-    assert listed[0].endswith(
-        ", 1 February 2026, https://www.ilgiornale.it/news/politica-economica/"
+    assert listed[0].endswith(", 1 February 2026,")
+    # The URL on a line of its own, whole: a line a terminal may wrap, never a cut one.
+    assert listed[1] == (
+        "    https://www.ilgiornale.it/news/politica-economica/"
         "marcia-indietro-sullauto-non-basta-neutralit-tecnologica-2603632.html"
     )
-    assert listed[1].startswith("[2] OpenLobby, ") and "10 October 2025" in listed[1]
+    assert listed[2].startswith("[2] OpenLobby, ") and "10 October 2025" in listed[2]
     # An alternative's sources carry the same numbers as in the list.
     disputed = run("show", "catalogna-ecrn-chair", "--as-of", AS_OF, "--cite").stdout
     assert "since: 4 February 2026 (" not in disputed and "since: 5 February 2026 ([3])" in disputed

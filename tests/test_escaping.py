@@ -31,7 +31,8 @@ from tests.test_process import ESRA, on_terminal
 
 UNSAFE = {"Cc", "Cf", "Cs", "Co", "Cn", "Zl", "Zp"}
 # What Rich itself writes to a terminal: colours and styles (SGR), nothing else.
-RICH_STYLE = re.compile(r"\x1b\[[0-9;]*m")
+# Rich's own escapes: styles, and the OSC 8 hyperlink around a source's plain web address.
+RICH_STYLE = re.compile(r"\x1b\[[0-9;]*m|\x1b\]8;id=\d+;https?://[!#-~]+\x1b\\|\x1b\]8;;\x1b\\")
 OSC52 = "\x1b]52;c;aGk=\x07"
 LINK = "[link=https://example.org]x[/link]"
 FRAGMENTS = ["[/]", "[esra]", "[bold]", LINK, OSC52, "\x1b]8;;https://e.org\x1b\\y\x1b]8;;\x1b\\",

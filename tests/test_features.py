@@ -317,7 +317,9 @@ def test_cite_numbers_sources_under_the_table(run: Run) -> None:
     assert "[4] PrimaMonza, “Le regioni dell'automotive si riuniscono a Monza”, undated (not shown" in out
     guidesi = run("person", "guidesi", "--cite", "--as-of", AS_OF).stdout
     assert "CorCom (Corriere Comunicazioni), “Chip, la Lombardia entra in Esra" in guidesi
-    assert "8 November 2024 (inferred), https://www.corrierecomunicazioni.it" in guidesi  # date worked out
+    assert (
+        "8 November 2024 (inferred),\n    https://www.corrierecomunicazioni.it" in guidesi
+    )  # date worked out
     italian = run("person", "tronzano", "--cite", "--lang", "it").stdout
     assert "Fonti:" in italian
     assert "8 novembre 2024" in italian

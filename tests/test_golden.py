@@ -42,7 +42,17 @@ CALLS = {
 }
 
 
+# A terminal link's id (OSC 8 `id=`) is Rich's own counter, which starts at random in each
+# process: the files hold it as 0.
+LINK_ID = re.compile(r"\x1b\]8;id=\d+;")
+
+
+def unlinked(text: str) -> str:
+    return LINK_ID.sub("\x1b]8;id=0;", text)
+
+
 def compare(name: str, text: str) -> None:
+    text = unlinked(text)
     path = GOLDEN / name
     if UPDATE:
         path.write_text(text, encoding="utf-8")
@@ -75,7 +85,9 @@ def test_a_real_terminal_draws_what_the_golden_files_hold(name: str, columns: in
     env |= {"COLUMNS": str(columns), "LINES": "50", "TERM": "xterm-256color"}
     code, shown, err = on_terminal([ESRA, *CALLS[name]], env)
     assert (code, err) == (0, "")
-    assert shown.replace("\r\n", "\n") == (GOLDEN / f"{name}.tty{columns}.txt").read_text(encoding="utf-8")
+    assert unlinked(shown.replace("\r\n", "\n")) == (GOLDEN / f"{name}.tty{columns}.txt").read_text(
+        encoding="utf-8"
+    )
 
 
 # --- issue 11: tables that fit -------------------------------------------------------------
@@ -91,8 +103,10 @@ def test_an_80_column_terminal_cuts_no_word_and_numbers_the_sources(args: list[s
     env |= {"COLUMNS": "80", "LINES": "50", "TERM": "xterm-256color"}
     code, shown, _ = on_terminal([ESRA, *args, "--as-of", AS_OF], env)
     assert code == 0
-    text = re.sub(r"\x1b\[[0-9;]*m", "", shown).replace("\r\n", "\n")
-    assert max(len(line) for line in text.splitlines()) <= 80
+    text = re.sub(r"\x1b\[[0-9;]*m|\x1b\]8;[^\x1b]*\x1b\\", "", shown).replace("\r\n", "\n")
+    # Only a URL runs past the edge, whole, for the terminal to wrap (folded, it could not
+    # be copied); every other line fits.
+    assert max(len(line) for line in text.splitlines() if "https://" not in line) <= 80
     piped = call(*args, "--as-of", AS_OF).stdout
     # Every word a piped table shows whole is whole on the terminal too (no "Baden-Württe/mberg").
     # Sources are shown as [n], `show`'s too (its table of quotes numbers them the same way).

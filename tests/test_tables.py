@@ -1,7 +1,11 @@
-"""A piped table carries its cell padding as spaces: the text must be what Rich's padding draws."""
+"""A piped table carries its cell padding as spaces: the text must be what Rich's padding
+draws; and a terminal's table, at any width, cuts no word, id or URL."""
 
 from __future__ import annotations
 
+import json
+import os
+import re
 from typing import Any
 
 import pytest
@@ -10,7 +14,7 @@ from hypothesis import strategies as st
 
 from esra_cli import answers, compiled, locate, render
 from esra_cli.query import Listing, View
-from tests.conftest import examples
+from tests.conftest import AS_OF, RICH_ENV, call, examples
 
 CALLS: list[tuple[str, dict[str, Any]]] = [
     ("members", {}),
@@ -64,3 +68,41 @@ def test_any_cell_text_pipes_as_rich_pads_it(cells: list[tuple[str, str, str]], 
     output = render.Output("table", "en")
     fast = piped(view, output, fast=True, encoding=encoding)
     assert fast == piped(view, output, fast=False, encoding=encoding)
+
+
+# --- issue 19, item 1: no word, id or URL cut, at any width --------------------------------
+
+_ESCAPES = re.compile(r"\x1b\[[0-9;]*m|\x1b\]8;[^\x1b]*\x1b\\")
+
+
+def _terminal(args: list[str], columns: int) -> str:
+    from tests.test_process import ESRA, on_terminal
+
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("ESRA_", *RICH_ENV, "JUPYTER"))}
+    env |= {"COLUMNS": str(columns), "LINES": "50", "TERM": "xterm-256color"}
+    code, shown, _ = on_terminal([ESRA, *args, "--as-of", AS_OF], env)
+    assert code == 0
+    return _ESCAPES.sub("", shown).replace("\r\n", "\n")
+
+
+@pytest.mark.parametrize("columns", [80, 120, 160, 250])
+@pytest.mark.parametrize(
+    "args", [["person", "guidesi"], ["region", "lombardia"], ["members"], ["org", "esra"]], ids=" ".join
+)
+def test_a_terminal_of_any_width_cuts_no_word(args: list[str], columns: int) -> None:
+    # "Rotterda / m", "Mila / n": a table that dropped a column kept its columns' old numbers,
+    # and Rich padded the one now last-but-one as the last.
+    shown = _terminal(args, columns)
+    piped = call(*args, "--as-of", AS_OF).stdout
+    sources = {row["id"] for row in json.loads(call("sources", "--json").stdout)}  # [n] there
+    whole = {w for w in re.findall(r"[\w-]{5,}", piped) if w not in sources}
+    assert {w for w in whole if w not in shown} == set()
+
+
+@pytest.mark.parametrize("args", [["sources"], ["show", "grand-est-ara-chair", "--cite"]], ids=" ".join)
+def test_a_url_is_printed_whole_on_a_narrow_terminal(args: list[str]) -> None:
+    shown = _terminal(args, 80)
+    cited = {"ilgiornale-2026-02-01", "openlobby-grandest-2025-10-10"}  # grand-est-ara-chair's
+    register = json.loads(call("sources", "--json").stdout)
+    wanted = [r["url"] for r in register if r["url"] and (args[0] == "sources" or r["id"] in cited)]
+    assert wanted and [u for u in wanted if u not in shown] == []
