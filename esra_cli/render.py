@@ -65,11 +65,6 @@ class Output:
         self.lang, self.fields, self.cite, self.register = lang, fields, cite, register
 
 
-# Below this many columns a terminal's tables number their sources, [1], and list them under
-# the table, as --cite does: a column of source ids would take half of an 80-column screen.
-NARROW = 160
-
-
 def emit(view: View, output: Output) -> None:
     """Print a view: a Rich table for people, or JSON, JSON Lines, CSV or plain lines for tools."""
     out = stdout()
@@ -109,9 +104,12 @@ def _one_line(value: str) -> str:
 
 
 def _human(view: View, output: Output, piped: bool, width: int | None = None) -> RenderableType:
-    """The table (or tree) for people; with --cite, or on a terminal narrower than NARROW,
+    """The table (or tree) for people; with --cite, or on any terminal,
     numbered sources listed under it."""
-    numbered = output.cite or (width is not None and width < NARROW)
+    # On a terminal, sources are numbered, [1], and listed under the table, as --cite does:
+    # a column of source ids took the room of every date and status (40 lines more at 160
+    # columns); a pipe keeps the ids, which scripts read.
+    numbered = output.cite or width is not None
     numbers: dict[str, int] = {}
     _DRAWING.numbers, _DRAWING.piped, _DRAWING.width = (numbers if numbered else None), piped, width or 0
     try:
@@ -342,7 +340,14 @@ def _table(lang: str, *names: str, caption: str | None = None, title: str | None
     )
     for name in names:
         table.add_column(_text(_padded(header(name, lang))), overflow="fold", no_wrap=_DRAWING.piped)
+        setattr(table.columns[-1], _KEY, name)  # the column's key, whatever its header's language
     return table
+
+
+_KEY = "esra_key"
+# On a terminal too narrow for every column's text, these give way first, in this order, then
+# the others from the right: a reader scans regions, dates and roles, and looks sources up.
+SHRINK_FIRST = ("sources", "place", "status")
 
 
 def _padded(text: str) -> str:
@@ -441,7 +446,12 @@ def _sources(row: Row) -> str:
         return ", ".join(ids)
     for rid in ids:
         numbers.setdefault(rid, len(numbers) + 1)
-    return ", ".join(f"[{numbers[rid]}]" for rid in ids)
+    return _numbered(numbers[rid] for rid in ids)
+
+
+def _numbered(numbers: Iterable[int]) -> str:
+    """Sources by number, in one pair of brackets: "[1, 4, 5]" (narrower than "[1], [4], [5]")."""
+    return "[" + ", ".join(map(str, numbers)) + "]"
 
 
 def _rows(table: Table, cells: Iterable[Iterable[object]]) -> Table:
@@ -468,25 +478,30 @@ def _rows(table: Table, cells: Iterable[Iterable[object]]) -> Table:
 
 
 def _fit(table: Table, rows: list[list[object]], width: int) -> bool:
-    """Give each column at least its longest word, so that no word or id is cut in two, and
-    share what is left by how much each column's text wants. False where even the longest
-    words do not fit side by side."""
+    """Give each column its whole text where the width allows; where it does not, take the
+    room from the least important columns first (SHRINK_FIRST, then from the right), each
+    down to its longest word at most, so that no word or id is cut in two. False where even
+    the longest words do not fit side by side."""
     from rich.cells import cell_len
 
     texts = [[_plain_cell(row[n]) for row in rows] for n in range(len(table.columns))]
     for column, cells in zip(table.columns, texts, strict=True):  # the header is a cell too
         cells.append(_plain_cell(column.header))
     least = [max((cell_len(w) for t in cells for w in t.split()), default=1) for cells in texts]
-    most = [max((cell_len(line) for t in cells for line in t.splitlines()), default=1) for cells in texts]
+    widths = [max((cell_len(line) for t in cells for line in t.splitlines()), default=1) for cells in texts]
     room = width - 2 * (len(least) - 1)  # between columns a space and a divider (_table)
-    if sum(most) <= room:
+    over = sum(widths) - room
+    if over <= 0:
         return True
-    if sum(least) > room:
+    keys = [getattr(column, _KEY, "") for column in table.columns]
+    first = [keys.index(k) for k in SHRINK_FIRST if k in keys]
+    for n in [*first, *(n for n in reversed(range(len(keys))) if n not in first)]:
+        give = min(over, widths[n] - least[n])
+        widths[n], over = widths[n] - give, over - give
+    if over > 0:
         return False
-    spare, wanted = room - sum(least), [m - n for m, n in zip(most, least, strict=True)]
-    total = sum(wanted) or 1
-    for column, low, extra in zip(table.columns, least, wanted, strict=True):
-        column.width = low + spare * extra // total
+    for column, column_width in zip(table.columns, widths, strict=True):
+        column.width = column_width
     return True
 
 
@@ -612,8 +627,8 @@ def _members(view: Listing, lang: str) -> RenderableType:
         "status",
         "confidence",
         "sources",
-        caption=caption,
-        title=_name(cap["organization"]),
+        # The count under the alliance's name, not under the table: the first screen shows it.
+        title=f"{_name(cap['organization'])}\n{caption}",
     )
     return _rows(
         table,
@@ -933,7 +948,7 @@ def _show(view: Card, lang: str) -> RenderableType:
         return (
             ", ".join(ids)
             if numbers is None
-            else ", ".join(f"[{numbers.setdefault(i, len(numbers) + 1)}]" for i in ids)
+            else _numbered(numbers.setdefault(i, len(numbers) + 1) for i in ids)
         )
 
     cite = d["cite"]

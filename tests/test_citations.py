@@ -81,7 +81,7 @@ def test_show_cite_numbers_each_values_sources_and_lists_them_with_their_urls(ru
     assert re.search(r"\nSince +2026 \(ilgiornale-2026-02-01, openlobby-grandest-2025-10-10\)\n", plain)
     assert "[1]" not in plain
     # The numbers follow the record's sources: Il Giornale [1], OpenLobby [2].
-    assert re.search(r"\nSince +2026 \(\[1\], \[2\]\)\n", numbered)
+    assert re.search(r"\nSince +2026 \(\[1, 2\]\)\n", numbered)
     assert re.search(r"\nUntil +2026 \(\[2\]\)\n", numbered)
     listed = numbered.split("\nSources:\n", 1)[1].splitlines()
     assert listed[0].startswith("[1] Il Giornale, “Marcia indietro sull'auto")

@@ -73,6 +73,7 @@ def test_members_table_exact_at_pinned_width(run: Run) -> None:
     # ARA's members: its chairs and its nine Italian regions of Monza; no start, each row's own status.
     expected = """\
 Automotive Regions Alliance
+11 known of 36 reported on 29 November 2024
 Since: unknown
 
   Region           Country   Role                                            Status                                              Confidence                 Sources
@@ -89,8 +90,6 @@ Since: unknown
   Umbria           IT        member                                          presumed current, last confirmed 29 November 2024                              radiocor-2024-11-29, primamonza-2024-11
   Veneto           IT        member                                          presumed current, last confirmed 29 November 2024                              radiocor-2024-11-29, primamonza-2024-11
   Grand Est        FR        member                                          not known then                                      medium confidence          openlobby-grandest-2025-10-10
-
-                                                                                           11 known of 36 reported on 29 November 2024
 """.format(rule=" " + "─" * 223)
     out = run("members", "ara", "--as-of", "2025-06-01").stdout
     got = "\n".join(line.rstrip() for line in out.splitlines()).strip("\n")

@@ -310,9 +310,9 @@ def test_jsonld_keeps_each_texts_language_and_every_hedge(run: Run) -> None:
 def test_cite_numbers_sources_under_the_table(run: Run) -> None:
     out = run("members", "ara", "--cite", "--as-of", AS_OF).stdout
     saxony = next(line for line in out.splitlines() if line.startswith("  Saxony"))
-    assert saxony.rstrip().endswith("[2], [3]")  # numbered in order of first use (Grand Est [1])
+    assert saxony.rstrip().endswith("[2, 3]")  # numbered in order of first use (Grand Est [1])
     navarre = next(line for line in out.splitlines() if line.startswith("  Navarre"))
-    assert navarre.rstrip().endswith("[3], [4], [5]")  # Europa Press was [3] already
+    assert navarre.rstrip().endswith("[3, 4, 5]")  # Europa Press was [3] already
     assert "[6] Radiocor via Borsa Italiana, “Automotive: in alleanza 9 regioni italiane" in out
     assert "[4] PrimaMonza, “Le regioni dell'automotive si riuniscono a Monza”, undated (not shown" in out
     guidesi = run("person", "guidesi", "--cite", "--as-of", AS_OF).stdout

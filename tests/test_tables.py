@@ -106,3 +106,18 @@ def test_a_url_is_printed_whole_on_a_narrow_terminal(args: list[str]) -> None:
     register = json.loads(call("sources", "--json").stdout)
     wanted = [r["url"] for r in register if r["url"] and (args[0] == "sources" or r["id"] in cited)]
     assert wanted and [u for u in wanted if u not in shown] == []
+
+
+# --- issue 19, item 3: width by importance --------------------------------------------------
+
+
+def test_members_rows_do_not_wrap_at_160_columns_and_80_shows_the_count_first() -> None:
+    rows = json.loads(call("members", "--as-of", AS_OF, "--json").stdout)
+    shown = _terminal(["members"], 160).splitlines()
+    rule = next(n for n, line in enumerate(shown) if line.strip() and set(line.strip()) == {"─"})
+    table = shown[rule + 1 : rule + 1 + len(rows)]
+    # One line a region, each starting with its name: no row wraps (sources are numbered).
+    assert [line.split("  ")[0] for line in table] == [r["name"] for r in rows]
+    assert shown[rule + 1 + len(rows)].strip() in ("", "Sources:")  # then the table ends
+    first_screen = "\n".join(_terminal(["members"], 80).splitlines()[:24])
+    assert f"{len(rows)} known of 36 reported in November 2025" in first_screen
