@@ -112,6 +112,8 @@ WORDS: dict[str, tuple[str, str]] = {
     "no_outcome": ("no known outcome", "esito non noto"),
     "unknown": ("unknown", "non noto"),
     "undated": ("undated", "senza data"),
+    "after": ("after {date}", "dopo il {date}"),
+    "before": ("before {date}", "prima del {date}"),
     "held": ("held", "svolto"),
     "announced": ("announced", "annunciato"),
     "cancelled": ("cancelled", "annullato"),

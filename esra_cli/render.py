@@ -149,9 +149,7 @@ def _citations(numbers: dict[str, int], register: dict[str, Any], lang: str) -> 
         source = register.get(rid, {})
         # An undated page says so, with what its content bounds it by: a reader must not
         # take it for a dated one.
-        when = _date(source.get("date"), lang) or f"{word('undated', lang)} ({source.get('dated', '')})"
-        if source.get("inferred"):
-            when += f" ({word('inferred', lang)})"
+        when = _source_date(source, lang)
         parts = [source.get("publisher"), f"“{source['title']}”" if source.get("title") else None, when]
         lines.append(
             Text(f"[{n}] " + ", ".join(clean(p) for p in parts if p) + ("," if source.get("url") else ""))
@@ -162,6 +160,16 @@ def _citations(numbers: dict[str, int], register: dict[str, Any], lang: str) -> 
             url = Text("    ", overflow="ignore", no_wrap=True)
             lines.append(url.append_text(_link(source["url"])))
     return Group(*lines)
+
+
+def _source_date(source: Row, lang: str) -> str:
+    """A page's date in words, "(inferred)" where it is worked out; an undated page says so
+    and what its content bounds it by: "undated, after 29 May 2024"."""
+    if source.get("date"):
+        inferred = source.get("inferred") or source.get("inferred_from")
+        return _date(source["date"], lang) + (f" ({word('inferred', lang)})" if inferred else "")
+    bounds = [word(k, lang).format(date=_date(source[k], lang)) for k in ("after", "before") if source.get(k)]
+    return ", ".join([word("undated", lang), *bounds])
 
 
 def _link(url: str) -> Any:
@@ -348,6 +356,7 @@ _KEY = "esra_key"
 # On a terminal too narrow for every column's text, these give way first, in this order, then
 # the others from the right: a reader scans regions, dates and roles, and looks sources up.
 SHRINK_FIRST = ("sources", "place", "status")
+NARROW_COLUMN = 18
 
 
 def _padded(text: str) -> str:
@@ -462,7 +471,7 @@ def _rows(table: Table, cells: Iterable[Iterable[object]]) -> Table:
         if _DRAWING.width and not _fit(table, cells, _DRAWING.width):
             return _Stacked(table, _stacked(table, cells))  # type: ignore[return-value]
         for row in cells:  # a Text is a cell made (and escaped) by _text already, with styles
-            table.add_row(*(c if isinstance(c, Text) else _text(c) for c in row))
+            table.add_row(*(_nuanced(c if isinstance(c, Text) else _text(c)) for c in row))
         return table
     # Piped, nothing wraps, so each column can go to Rich as one multi-line cell, each row's
     # cells made as tall as its tallest: the same text, without Rich's work per cell.
@@ -475,6 +484,27 @@ def _rows(table: Table, cells: Iterable[Iterable[object]]) -> Table:
     if columns and columns[0]:
         table.add_row(*(Text("\n".join(column)) for column in columns))
     return table
+
+
+# The words a reader must not miss before repeating a row, styled on a terminal and kept
+# as words, so that NO_COLOR and a pipe lose nothing: red where sources disagree, yellow
+# where a status or value is not sure, dim where it is worked out.
+_NUANCES = {
+    "disputed": "red",
+    "low_confidence": "yellow",
+    "status unknown": "yellow",
+    "presumed current": "yellow",
+    "no_outcome": "yellow",
+    "not known then": "dim",
+    "inferred": "dim",
+}
+
+
+def _nuanced(cell: Any) -> Any:
+    for key, style in _NUANCES.items():
+        for lang in ("en", "it"):
+            cell.highlight_words([word(key, lang)], style)
+    return cell
 
 
 def _fit(table: Table, rows: list[list[object]], width: int) -> bool:
@@ -493,13 +523,24 @@ def _fit(table: Table, rows: list[list[object]], width: int) -> bool:
     over = sum(widths) - room
     if over <= 0:
         return True
+    if sum(least) > room:
+        return False
     keys = [getattr(column, _KEY, "") for column in table.columns]
-    first = [keys.index(k) for k in SHRINK_FIRST if k in keys]
-    for n in [*first, *(n for n in reversed(range(len(keys))) if n not in first)]:
+    for n in (keys.index(k) for k in SHRINK_FIRST if k in keys):
+        # Down to a narrow column, not to one word a line: "presumed current, last
+        # confirmed 25 February 2026" in three lines, not seven.
+        give = min(over, widths[n] - max(least[n], NARROW_COLUMN))
+        widths[n], over = widths[n] - max(give, 0), over - max(give, 0)
+    # What is still too wide comes from the other columns by how much each has to give,
+    # then, a column at a time, whatever rounding left over.
+    spare = [w - low for w, low in zip(widths, least, strict=True)]
+    total, wanted = sum(spare), over
+    for n, extra in enumerate(spare):
+        give = min(extra, over, wanted * extra // total) if total else 0
+        widths[n], over = widths[n] - give, over - give
+    for n in range(len(widths)):
         give = min(over, widths[n] - least[n])
         widths[n], over = widths[n] - give, over - give
-    if over > 0:
-        return False
     for column, column_width in zip(table.columns, widths, strict=True):
         column.width = column_width
     return True
@@ -630,11 +671,12 @@ def _members(view: Listing, lang: str) -> RenderableType:
         # The count under the alliance's name, not under the table: the first screen shows it.
         title=f"{_name(cap['organization'])}\n{caption}",
     )
+    noted = _noted(table, view.rows)
     return _rows(
         table,
         (
             [
-                r["name"],
+                noted(r, r["name"]),
                 r["country"],
                 _date(r["since"], lang) or word("unknown", lang),
                 _role(r, lang),
@@ -684,12 +726,13 @@ def _who(view: Listing, lang: str) -> RenderableType:
 
 def _happening_table(rows: list[Row], lang: str, title: str | None = None) -> Table:
     table = _table(lang, "date", "what", "type", "status", "place", "confidence", "sources", title=title)
+    noted = _noted(table, rows)
     return _rows(
         table,
         (
             [
                 _when(r, lang),
-                r["name"],
+                noted(r, r["name"]),
                 word(r.get("kind") or r["type"], lang),  # "figure" says more than "statement"
                 _event_status(r, lang),
                 _name(r.get("place")),
@@ -762,7 +805,8 @@ def _disputes(view: Listing, lang: str) -> RenderableType:
 
 
 def _sources_table(view: Listing, lang: str) -> RenderableType:
-    table = _table(lang, "id", "publisher", "title", "date", "confidence", "url")
+    # A source's confidence is its date's: a page's date worked out is said in its Date.
+    table = _table(lang, "id", "publisher", "title", "date", "url")
     return _rows(
         table,
         (
@@ -770,8 +814,7 @@ def _sources_table(view: Listing, lang: str) -> RenderableType:
                 r["id"],
                 r["publisher"],
                 r["name"],
-                _date(r["date"], lang),
-                _conf(r, lang),
+                _source_date(r, lang),
                 _link(r["url"] or ""),
             ]
             for r in view.rows
@@ -783,21 +826,40 @@ def _positions(rows: list[Row], lang: str, column: str, who: Callable[[Row], str
     table = _table(
         lang, "title", column, "period", "status", "confidence", "sources", title=header("positions", lang)
     )
+    noted = _noted(table, rows)
     return _rows(
         table,
-        ([r["title"], who(r), _period(r, lang), _status(r, lang), _conf(r, lang), _sources(r)] for r in rows),
+        (
+            [noted(r, r["title"]), who(r), _period(r, lang), _status(r, lang), _conf(r, lang), _sources(r)]
+            for r in rows
+        ),
     )
+
+
+def _noted(table: Table, rows: list[Row]) -> Callable[[Row, str], str]:
+    """The rows' notes, a letter each (one letter for one text), listed under the table as
+    its caption; returns what marks a row's first cell: "Lombardy [a]"."""
+    letters: dict[str, str] = {}
+    for r in rows:
+        if r.get("note") and r["note"] not in letters:
+            n = len(letters)
+            letters[r["note"]] = chr(97 + n % 26) * (n // 26 + 1)  # a..z, aa..zz
+    if letters:
+        table.caption = _text("\n".join(f"[{letter}] {note}" for note, letter in letters.items()))
+        table.caption_justify = "left"
+    return lambda r, cell: f"{cell} [{letters[r['note']]}]" if r.get("note") else cell
 
 
 def _memberships(rows: list[Row], lang: str, title: str, side: str) -> Table:
     """Memberships and chairs, seen from one side: an organization's name its regions, a
     region's its organizations (the other side is the card's own title, the same on every row)."""
     table = _table(lang, side, "role", "period", "status", "confidence", "sources", title=header(title, lang))
+    noted = _noted(table, rows)
     return _rows(
         table,
         (
             [
-                _name(r[side]),
+                noted(r, _name(r[side])),
                 word(r["role"], lang),
                 _period(r, lang),
                 _status(r, lang),

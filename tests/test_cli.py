@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import tomllib
 from pathlib import Path
 
@@ -29,7 +30,8 @@ def test_every_command_prints_a_plain_table_when_piped(run: Run, args: list[str]
     assert result.stderr == ""
     assert result.stdout.strip()
     assert "\x1b" not in result.stdout
-    assert "…" not in result.stdout  # no cell was cut
+    cells = "\n".join(line for line in result.stdout.splitlines() if not re.match(r"\[[a-z]+\] ", line))
+    assert "…" not in cells  # no cell was cut (a note, under the table, may quote one)
 
 
 @pytest.mark.parametrize("args", LOOKUPS, ids=" ".join)
@@ -63,7 +65,9 @@ def test_the_members_table_shows_what_the_json_holds(run: Run) -> None:
     table = run("members", "--as-of", AS_OF).stdout
     rows = json.loads(run("members", "--json", "--as-of", AS_OF).stdout)
     for row in rows:
-        line = next(line for line in table.splitlines() if line.startswith(f"  {row['name']}  "))
+        line = next(
+            line for line in table.splitlines() if re.match(rf"  {re.escape(row['name'])}( \[\w+\])?  ", line)
+        )
         assert row["country"] in line
         assert row["sources"][0] in line
     assert f"{len(rows)} known of 36 reported in November 2025" in table  # the month: elnacional is undated
@@ -76,21 +80,26 @@ Automotive Regions Alliance
 11 known of 36 reported on 29 November 2024
 Since: unknown
 
-  Region           Country   Role                                            Status                                              Confidence                 Sources
+  Region               Country   Role                                            Status                                              Confidence                 Sources
 {rule}
-  Lombardy         IT        chair (1 January 2025 – 2025, low confidence)   current                                                                        radiocor-2024-11-29, primamonza-2024-11
-  Navarre          ES        member                                          current                                             low confidence, disputed   europapress-2024-02-16, primamonza-2024-11, finimmediato-2024-12-03
-  Saxony           DE        member                                          presumed current, last confirmed November 2023      low confidence, inferred   investinnavarra-2023-11, europapress-2024-02-16
-  Abruzzo          IT        member                                          presumed current, last confirmed 29 November 2024                              radiocor-2024-11-29, primamonza-2024-11
-  Basilicata       IT        member                                          presumed current, last confirmed 29 November 2024                              radiocor-2024-11-29, primamonza-2024-11
-  Emilia-Romagna   IT        member                                          presumed current, last confirmed 29 November 2024                              radiocor-2024-11-29, primamonza-2024-11
-  Molise           IT        member                                          presumed current, last confirmed 29 November 2024                              radiocor-2024-11-29, primamonza-2024-11
-  Piedmont         IT        member                                          presumed current, last confirmed 29 November 2024                              radiocor-2024-11-29, primamonza-2024-11
-  Tuscany          IT        member                                          presumed current, last confirmed 29 November 2024                              radiocor-2024-11-29, primamonza-2024-11
-  Umbria           IT        member                                          presumed current, last confirmed 29 November 2024                              radiocor-2024-11-29, primamonza-2024-11
-  Veneto           IT        member                                          presumed current, last confirmed 29 November 2024                              radiocor-2024-11-29, primamonza-2024-11
-  Grand Est        FR        member                                          not known then                                      medium confidence          openlobby-grandest-2025-10-10
-""".format(rule=" " + "─" * 223)
+  Lombardy [a]         IT        chair (1 January 2025 – 2025, low confidence)   current                                                                        radiocor-2024-11-29, primamonza-2024-11
+  Navarre [b]          ES        member                                          current                                             low confidence, disputed   europapress-2024-02-16, primamonza-2024-11, finimmediato-2024-12-03
+  Saxony [c]           DE        member                                          presumed current, last confirmed November 2023      low confidence, inferred   investinnavarra-2023-11, europapress-2024-02-16
+  Abruzzo [a]          IT        member                                          presumed current, last confirmed 29 November 2024                              radiocor-2024-11-29, primamonza-2024-11
+  Basilicata [a]       IT        member                                          presumed current, last confirmed 29 November 2024                              radiocor-2024-11-29, primamonza-2024-11
+  Emilia-Romagna [a]   IT        member                                          presumed current, last confirmed 29 November 2024                              radiocor-2024-11-29, primamonza-2024-11
+  Molise [a]           IT        member                                          presumed current, last confirmed 29 November 2024                              radiocor-2024-11-29, primamonza-2024-11
+  Piedmont [a]         IT        member                                          presumed current, last confirmed 29 November 2024                              radiocor-2024-11-29, primamonza-2024-11
+  Tuscany [a]          IT        member                                          presumed current, last confirmed 29 November 2024                              radiocor-2024-11-29, primamonza-2024-11
+  Umbria [a]           IT        member                                          presumed current, last confirmed 29 November 2024                              radiocor-2024-11-29, primamonza-2024-11
+  Veneto [a]           IT        member                                          presumed current, last confirmed 29 November 2024                              radiocor-2024-11-29, primamonza-2024-11
+  Grand Est [d]        FR        member                                          not known then                                      medium confidence          openlobby-grandest-2025-10-10
+
+[a] Listed among ARA's nine Italian regions at Monza; when it joined is not reported.
+[b] Said in February 2024 to last until the end of 2024; handed over at the Monza conference of 29 November 2024 (the alternative).
+[c] Start not reported. That Saxony was ARA's first chair is likely (it hosted the first political meeting) but inferred.
+[d] Start not reported. Vice-chair until its presidency of 2026 ('avant d'en exercer la présidence en 2026'); that presidency is a plan (see the event).
+""".format(rule=" " + "─" * 227)
     out = run("members", "ara", "--as-of", "2025-06-01").stdout
     got = "\n".join(line.rstrip() for line in out.splitlines()).strip("\n")
     assert got == expected.rstrip("\n")

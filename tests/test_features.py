@@ -314,7 +314,10 @@ def test_cite_numbers_sources_under_the_table(run: Run) -> None:
     navarre = next(line for line in out.splitlines() if line.startswith("  Navarre"))
     assert navarre.rstrip().endswith("[3, 4, 5]")  # Europa Press was [3] already
     assert "[6] Radiocor via Borsa Italiana, “Automotive: in alleanza 9 regioni italiane" in out
-    assert "[4] PrimaMonza, “Le regioni dell'automotive si riuniscono a Monza”, undated (not shown" in out
+    assert (
+        "[4] PrimaMonza, “Le regioni dell'automotive si riuniscono a Monza”, undated, before 29 November 2024"
+        in out
+    )
     guidesi = run("person", "guidesi", "--cite", "--as-of", AS_OF).stdout
     assert "CorCom (Corriere Comunicazioni), “Chip, la Lombardia entra in Esra" in guidesi
     assert (

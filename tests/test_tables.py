@@ -117,7 +117,44 @@ def test_members_rows_do_not_wrap_at_160_columns_and_80_shows_the_count_first() 
     rule = next(n for n, line in enumerate(shown) if line.strip() and set(line.strip()) == {"─"})
     table = shown[rule + 1 : rule + 1 + len(rows)]
     # One line a region, each starting with its name: no row wraps (sources are numbered).
-    assert [line.split("  ")[0] for line in table] == [r["name"] for r in rows]
-    assert shown[rule + 1 + len(rows)].strip() in ("", "Sources:")  # then the table ends
+    assert [re.sub(r" \[\w+\]$", "", line.split("  ")[0]) for line in table] == [r["name"] for r in rows]
+    after = shown[rule + 1 + len(rows)].strip()
+    assert after in ("", "Sources:") or after.startswith("[a] ")  # then the table ends: notes
     first_screen = "\n".join(_terminal(["members"], 80).splitlines()[:24])
     assert f"{len(rows)} known of 36 reported in November 2025" in first_screen
+
+
+# --- issue 19, item 2: every caveat in the table ---------------------------------------------
+
+
+def test_a_records_note_is_a_marked_footnote_under_its_table() -> None:
+    for shown in (call("person", "guidesi", "--as-of", AS_OF).stdout, _terminal(["person", "guidesi"], 120)):
+        lines = [line.strip() for line in shown.splitlines()]
+        marked = next(line for line in lines if line.startswith("president [") and "Automotive" in line)
+        letter = re.search(r"\[([a-z]+)\]", marked)
+        assert letter, marked
+        note = next(line for line in lines if line.startswith(f"[{letter.group(1)}] "))
+        assert "Elected at Monza on 29 November 2024 for 2025" in note
+
+
+def test_nuance_words_are_coloured_on_a_terminal_and_kept_as_words() -> None:
+    from tests.test_process import ESRA, on_terminal
+
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("ESRA_", *RICH_ENV, "JUPYTER"))}
+    env |= {"COLUMNS": "200", "LINES": "50", "TERM": "xterm-256color"}
+    _, coloured, _ = on_terminal([ESRA, "person", "guidesi", "--as-of", AS_OF], env)
+    assert "\x1b[31mdisputed" in coloured  # red
+    assert "\x1b[33mpresumed current" in coloured  # yellow
+    _, plain, _ = on_terminal([ESRA, "person", "guidesi", "--as-of", AS_OF], env | {"NO_COLOR": "1"})
+    words = _ESCAPES.sub("", plain)
+    assert "disputed" in words and "presumed current" in words and "\x1b[31m" not in plain
+
+
+def test_a_sources_worked_out_date_is_said_as_such_in_one_level_of_parentheses() -> None:
+    table = call("sources", "--as-of", AS_OF).stdout
+    corcom = next(line for line in table.splitlines() if "corcom-2024-11-08" in line)
+    assert "8 November 2024 (inferred)" in corcom and "low confidence" not in corcom
+    fogar = next(line for line in table.splitlines() if "fogar-2023-09" in line)
+    assert "undated, after 29 May 2024" in fogar
+    cited = call("members", "ara", "--cite", "--as-of", AS_OF).stdout
+    assert "undated, before 29 November 2024" in cited and "((" not in cited and "))" not in cited
