@@ -39,7 +39,17 @@ CALLS = {
     "what-ecosystems": ["what", "ecosystems", *DATED],
     "when-2025": ["when", "--from", "2025", "--to", "2025", *DATED],
     "disputes": ["disputes", *DATED],
+    "sources-cite": ["sources", "--cite", *DATED],
 }
+# Issue 19: the tables a reader meets most, at a wide terminal too.
+WIDE = [
+    "members",
+    "person-guidesi",
+    "region-lombardia",
+    "org-esra",
+    "show-bavaria-declaration",
+    "sources-cite",
+]
 
 
 # A terminal link's id (OSC 8 `id=`) is Rich's own counter, which starts at random in each
@@ -68,8 +78,9 @@ def test_answers_match_their_golden_files(name: str, mode: str) -> None:
     compare(f"{name}.json" if mode == "json" else f"{name}.piped.txt", result.stdout)
 
 
-@pytest.mark.parametrize("columns", [80, 120])
-@pytest.mark.parametrize("name", CALLS)
+@pytest.mark.parametrize(
+    ("name", "columns"), [(n, c) for n in CALLS for c in (80, 120, *((200,) if n in WIDE else ()))]
+)
 def test_tables_on_a_terminal_match_their_golden_files(name: str, columns: int) -> None:
     # In-process, as a terminal of that width (conftest.call); the test below holds a real
     # pseudo-terminal's answer to the same files.
@@ -78,7 +89,9 @@ def test_tables_on_a_terminal_match_their_golden_files(name: str, columns: int) 
     compare(f"{name}.tty{columns}.txt", result.stdout)
 
 
-@pytest.mark.parametrize(("name", "columns"), [("members", 80), ("person-guidesi", 120), ("tree-ara", 80)])
+@pytest.mark.parametrize(
+    ("name", "columns"), [("members", 80), ("members", 200), ("person-guidesi", 120), ("tree-ara", 80)]
+)
 def test_a_real_terminal_draws_what_the_golden_files_hold(name: str, columns: int) -> None:
     # Nothing inherited may change what Rich draws: only the terminal set here.
     env = {k: v for k, v in os.environ.items() if not k.startswith(("ESRA_", *RICH_ENV, "JUPYTER"))}
