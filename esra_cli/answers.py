@@ -48,6 +48,18 @@ VARIADIC = ("search",)
 DATE_OPTIONS = ("--as-of", "--from", "--to")
 
 
+def version_line(facts: str | None) -> str:
+    """What `esra --version` prints: esra's version and its fact base's date, if it can read it."""
+    from esra_cli import __version__, compiled, locate
+    from esra_cli.errors import EsraError
+
+    try:
+        updated = "fact base updated " + str(compiled.open_base(locate.find(facts)).meta["updated"])
+    except EsraError:
+        updated = "fact base unavailable"
+    return f"esra {__version__} ({updated})"
+
+
 def answer(
     command: str, base: FactBase, lang: str, args: dict[str, Any], fmt: str, fields: str | None, cite: bool
 ) -> None:

@@ -18,7 +18,7 @@ from typing import Annotated, Any
 import typer
 from typer.core import TyperCommand, TyperGroup
 
-from esra_cli import __version__, answers, compiled, dates, facts, locate, query, render, schema
+from esra_cli import answers, compiled, dates, facts, locate, query, render, schema
 from esra_cli.complete import for_typer
 from esra_cli.errors import EXIT_FACTS, EXIT_OK, EsraError, UsageError
 from esra_cli.settings import DEFAULT_ALLIANCE, FACTS_ENV, LANG_ENV, LANGS
@@ -227,7 +227,7 @@ def main(
     """
     ctx.obj = Settings(facts_path, Lang(lang or LANGS[0]))
     if version:
-        render.write_lines([f"esra {__version__} ({_base_date(ctx.obj)})"])
+        render.write_lines([answers.version_line(ctx.obj.facts)])
         raise typer.Exit(EXIT_OK)
     if ctx.invoked_subcommand is None:
         render.write_lines([ctx.get_help()])
@@ -247,13 +247,6 @@ def _language(value: str | None) -> str:
         choices = ", ".join(repr(code) for code in LANGS)
         raise typer.BadParameter(f"{given!r} is not one of {choices}.", param_hint=where)
     return given.lower()
-
-
-def _base_date(settings: Settings) -> str:
-    try:
-        return "fact base updated " + str(compiled.open_base(locate.find(settings.facts)).meta["updated"])
-    except EsraError:
-        return "fact base unavailable"
 
 
 def _completer(command: str) -> Any:

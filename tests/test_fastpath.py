@@ -21,7 +21,14 @@ from esra_cli.answers import FLAGS, FORMATS, QUERIES
 from esra_cli.cli import OutputFormat, app
 from esra_cli.fastpath import parse
 from esra_cli.names import words
-from tests.conftest import SHIPPED, as_user_without_privileges, call, examples, heavy_imports
+from tests.conftest import (
+    SHIPPED,
+    as_user_without_privileges,
+    call,
+    examples,
+    heavy_imports,
+    typer_app_answers,
+)
 from tests.test_process import ESRA
 
 CALLS = [
@@ -214,3 +221,11 @@ def test_search_through_the_index_finds_what_a_scan_finds(query: list[str]) -> N
     indexed = call("search", *query, "--json")
     scanned = call("search", *query, "--json", env={"ESRA_CACHE": "off"})
     assert (indexed.exit_code, indexed.stdout) == (scanned.exit_code, scanned.stdout)
+
+
+def test_version_is_answered_without_typer_and_says_the_same(tmp_path: Path) -> None:
+    result, heavy = heavy_imports(["--version"], {**os.environ, "ESRA_CACHE": str(tmp_path)})
+    assert result.returncode == 0 and "typer" not in heavy.split(), heavy
+    ((code, typer_out, _),) = typer_app_answers([(["--version"], {"ESRA_CACHE": str(tmp_path)})])
+    assert (code, result.stdout) == (0, typer_out)  # the fast path's words are the Typer app's
+    assert result.stdout.startswith("esra ") and "(fact base updated " in result.stdout
