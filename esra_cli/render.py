@@ -501,10 +501,17 @@ _NUANCES = {
 
 
 def _nuanced(cell: Any) -> Any:
-    for key, style in _NUANCES.items():
-        for lang in ("en", "it"):
-            cell.highlight_words([word(key, lang)], style)
+    if not _NUANCE_PATTERNS:  # one pattern a style, both languages' words in it
+        for style in dict.fromkeys(_NUANCES.values()):
+            words = [word(k, lang) for k, s in _NUANCES.items() if s == style for lang in ("en", "it")]
+            _NUANCE_PATTERNS[style] = re.compile("|".join(map(re.escape, words)))
+    for style, pattern in _NUANCE_PATTERNS.items():
+        if pattern.search(cell.plain):
+            cell.highlight_regex(pattern, style)
     return cell
+
+
+_NUANCE_PATTERNS: dict[str, re.Pattern[str]] = {}
 
 
 def _fit(table: Table, rows: list[list[object]], width: int) -> bool:
