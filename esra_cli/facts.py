@@ -12,6 +12,7 @@ from esra_cli.schema import KINDS
 
 TYPE_CHECKING = False  # parsing and checking are imported only when a file is read
 if TYPE_CHECKING:
+    from collections.abc import Iterable
     from os import PathLike
     from typing import Any, TypeAlias
 
@@ -199,6 +200,10 @@ class FactBase:
         if found is None:
             raise KeyError(rid)
         return found
+
+    def prefetch(self, ids: Iterable[str]) -> None:
+        """Read these records now, together, where that is cheaper than one at a time (a
+        compiled base); a parsed file has them all already."""
 
     def label(self, rid: str, lang: str) -> str:
         """The display name of a record in `lang`; a post or membership names both its sides."""

@@ -237,7 +237,9 @@ def _sort_key(start: str | None) -> tuple[int, dt.date]:
 def _referring(base: FactBase, rid: str, table: str, fields: tuple[str, ...]) -> list[Record]:
     """Records of `table` that name `rid` in one of `fields`."""
     found = []
-    for other in base.referrers(rid):
+    others = base.referrers(rid)
+    base.prefetch(others)
+    for other in others:
         if base.kind(other) == table:
             record = base.get(other)
             if any(rid == v or (isinstance(v, list) and rid in v) for v in (record.get(f) for f in fields)):

@@ -362,3 +362,25 @@ def test_a_single_flipped_bit_anywhere_is_never_a_wrong_answer(
     for leftover in database.parent.iterdir():  # a rebuilt database, under the same name
         if leftover != database:
             leftover.unlink()
+
+
+def test_a_lookup_reads_its_records_in_a_handful_of_queries(monkeypatch: pytest.MonkeyPatch) -> None:
+    # One query a record was 317 for `members --json` and 259 for `person guidesi` (issue
+    # 20): a lookup now reads the records it needs together (CompiledBase.prefetch) and each
+    # once (its memo). Counted with SQLite's own trace, on a compiled base.
+    executed: list[str] = []
+    connect = sqlite3.connect
+
+    def traced(database: str, uri: bool = False) -> sqlite3.Connection:  # as compiled.py opens one
+        connection = connect(database, uri=uri)
+        connection.set_trace_callback(executed.append)
+        return connection
+
+    for args, most in ((["members", "--json"], 40), (["person", "guidesi", "--json"], 30)):
+        assert call(*args, "--as-of", "2026-11-25").exit_code == 0  # compiled, if need be
+        monkeypatch.setattr(sqlite3, "connect", traced)
+        executed.clear()
+        answer = call(*args, "--as-of", "2026-11-25")
+        monkeypatch.setattr(sqlite3, "connect", connect)
+        assert answer.exit_code == 0 and json.loads(answer.stdout)
+        assert 0 < len(executed) <= most, (args, len(executed))
