@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import tomllib
 from pathlib import Path
 
@@ -198,9 +199,11 @@ def test_a_syntax_error_is_a_problem_with_its_line(run: Run, facts_copy: Path) -
 
 @pytest.fixture
 def announcement(tmp_path: Path) -> Path:
+    """A text holding every quote of the announcement: the real one where ../shared is here;
+    else one built from the base's own quotes, which only the tests of how a quote is found
+    (a misquote, typographic apostrophes) may use: it cannot show a quote is in the source."""
     if ANNOUNCEMENT.exists():
         return ANNOUNCEMENT
-    # Outside CI the shared sources may be absent: rebuild the text from the base's own quotes.
     import tomllib
 
     raw = tomllib.loads((ROOT / "facts.toml").read_text(encoding="utf-8"))
@@ -214,8 +217,14 @@ def announcement(tmp_path: Path) -> Path:
     return path
 
 
-def test_quotes_are_found_in_the_announcement(run: Run, announcement: Path) -> None:
-    result = run("check", "--against", str(announcement))
+def test_quotes_are_found_in_the_announcement(run: Run) -> None:
+    if not ANNOUNCEMENT.exists():
+        # A clone without ../shared has no source to hold the quotes to: said, not faked.
+        # .ci/run, which has it, sets ESRA_REQUIRE_SHARED=1, and there a missing one fails.
+        if os.environ.get("ESRA_REQUIRE_SHARED") == "1":
+            pytest.fail(f"{ANNOUNCEMENT} is missing, and ESRA_REQUIRE_SHARED=1 requires it")
+        pytest.skip(f"{ANNOUNCEMENT} is not here (it comes with ../shared)")
+    result = run("check", "--against", str(ANNOUNCEMENT))
     assert result.exit_code == 0, result.stdout
     assert "quotes of corcom-2024-11-08 found" in result.stderr
 
