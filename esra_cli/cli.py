@@ -1,8 +1,8 @@
 """The Typer app: shared options declared once, one short function per command.
 
 Every query command is parse -> load -> query -> render. Expected failures are EsraError
-subclasses; EsraGroup.invoke turns them into one stderr line and their exit code, so the
-installed command and CliRunner behave the same.
+subclasses, which pass through the app to entry.answered, the one place that turns them into
+one stderr line and their exit code, for this door and the fast path alike.
 """
 
 from __future__ import annotations
@@ -99,15 +99,13 @@ class EsraCommand(TyperCommand):
 
 
 class EsraGroup(TyperGroup):
-    """Maps esra's exceptions to one line on stderr and their exit code, and a closed pipe to 0."""
+    """A closed pipe is a reader that left: exit 0 (Click would make it 1). esra's own
+    errors pass through, to the one place that maps them to their exit code (entry.dispatch)."""
 
     # Typed Any: the supertype's Context lives in Typer's private vendored Click.
     def invoke(self, ctx: Any) -> Any:
         try:
             return super().invoke(ctx)
-        except EsraError as err:
-            render.error(str(err))
-            raise typer.Exit(err.exit_code) from None
         except BrokenPipeError:
             silence_stdout()
             raise typer.Exit(EXIT_OK) from None

@@ -20,6 +20,7 @@ from esra_cli.escape import clean
 
 TYPE_CHECKING = False  # typing costs milliseconds to import on the fast path
 if TYPE_CHECKING:
+    from collections.abc import Callable
     from typing import TextIO
 
 
@@ -41,19 +42,35 @@ def dispatch(argv: list[str]) -> int:
     fastpath.py, everything else to the Typer app. Whatever escapes them becomes its
     documented exit code here.
     """
+    return answered(lambda: _route(argv))
+
+
+def through_typer(argv: list[str] | None = None) -> int:
+    """The Typer app alone (no fast path), its failures mapped as `dispatch` maps them: what
+    the other front door answers, for the tests that hold the two doors equal."""
+    return answered(lambda: _run_typer(argv))
+
+
+def _route(argv: list[str]) -> int:
+    if "_ESRA_COMPLETE" in os.environ:  # a shell asking for completions
+        from esra_cli import complete
+
+        code = complete.run()
+    else:
+        from esra_cli import fastpath
+
+        code = fastpath.run(argv)
+    return _run_typer(argv) if code is None else code
+
+
+def answered(answer: Callable[[], int]) -> int:
+    """The exit code of an answer: the one place that maps what escapes a command (an
+    EsraError, a reader gone, Ctrl-C, an unexpected error) to its documented code."""
     try:
-        if "_ESRA_COMPLETE" in os.environ:  # a shell asking for completions
-            from esra_cli import complete
-
-            code = complete.run()
-        else:
-            from esra_cli import fastpath
-
-            code = fastpath.run(argv)
-        return _run_typer(argv) if code is None else code
+        return answer()
     except BrokenPipeError:
         return EXIT_OK
-    except EsraError as err:  # raised outside a command's own mapping
+    except EsraError as err:  # any command's, either door: mapped here alone
         from esra_cli import render
 
         render.error(str(err))

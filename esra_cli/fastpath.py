@@ -108,13 +108,9 @@ def run(argv: list[str]) -> int | None:
     call = parse(argv)
     if call is None:
         return None
-    from esra_cli import answers, compiled, locate, render
-    from esra_cli.errors import EsraError
+    from esra_cli import answers, compiled, locate
 
-    try:
-        base = compiled.open_base(locate.find(call.facts))
-        answers.answer(call.command, base, call.lang, call.args, call.format, call.fields, call.cite)
-    except EsraError as err:
-        render.error(str(err))
-        return err.exit_code
+    # An EsraError goes up to entry.dispatch, the one place that maps it to its exit code.
+    base = compiled.open_base(locate.find(call.facts))
+    answers.answer(call.command, base, call.lang, call.args, call.format, call.fields, call.cite)
     return 0

@@ -87,7 +87,12 @@ class _Terminal(io.StringIO):
         return True
 
 
-def call(*args: str, env: dict[str, str] | None = None, terminal: bool = False) -> Result:
+def call(
+    *args: str,
+    env: dict[str, str] | None = None,
+    terminal: bool = False,
+    door: Callable[[list[str]], int] = dispatch,
+) -> Result:
     """Invoke esra in-process through its front door (entry.dispatch), as the `esra` command
     does: call("members", "--json") -> Result with stdout and stderr apart. ESRA_DEBUG=1 lets
     an unexpected exception fail the test with its traceback, rather than as exit 1. With
@@ -100,7 +105,7 @@ def call(*args: str, env: dict[str, str] | None = None, terminal: bool = False) 
     out, err = _Terminal() if terminal else io.StringIO(), io.StringIO()
     try:
         with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
-            code = dispatch(list(args))
+            code = door(list(args))
     finally:
         for name, value in saved.items():
             if value is None:
@@ -209,14 +214,16 @@ def as_user_without_privileges(
 
 # The Typer app itself, bypassing every shortcut (fast path, shipped help, completion):
 # what `esra` would print without them.
-TYPER_APP = "import sys; from esra_cli.entry import _run_typer; sys.argv[0] = 'esra'; sys.exit(_run_typer())"
+TYPER_APP = (
+    "import sys; from esra_cli.entry import through_typer; sys.argv[0] = 'esra'; sys.exit(through_typer())"
+)
 
 
 # The Typer app's answers to many calls from one process, not one process a call (each
 # imports Typer): each call gets its argv, its environment and streams of its own.
 _TYPER_CALLS = """
 import contextlib, io, json, os, sys
-from esra_cli.entry import _run_typer
+from esra_cli.entry import through_typer
 sys.argv[0] = "esra"
 answers, clean = [], dict(os.environ)
 for argv, env in json.loads(sys.argv[1]):
@@ -224,7 +231,7 @@ for argv, env in json.loads(sys.argv[1]):
     os.environ.update(clean, **env)
     out, err = io.StringIO(), io.StringIO()
     with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
-        code = _run_typer(argv)
+        code = through_typer(argv)
     answers.append([code, out.getvalue(), err.getvalue()])
 sys.__stdout__.write(json.dumps(answers))
 """
