@@ -92,13 +92,28 @@ def _alternatives(record: Record) -> list[Row]:
     ]
 
 
-def _confirmed(record: Record) -> str | None:
+def _confirmed(record: Record, base: FactBase | None = None, as_of: dt.date | None = None) -> str | None:
     """The latest date a source shows a post or membership held: its confirmation, else its
     reported end (a source dated that day showed it then). The end of an inferred record is
-    no confirmation: nobody reported it."""
+    no confirmation: nobody reported it. Asked for a day before that date (`as_of`), what
+    was known then: the latest of its sources dated by that day, from its start on, for a
+    later confirmation was not yet written."""
     if "confirmed" in record:
-        return str(record["confirmed"])
-    return None if "inferred" in record else record.get("end") or record.get("until")
+        latest: str | None = str(record["confirmed"])
+    else:
+        latest = None if "inferred" in record else record.get("end") or record.get("until")
+    # A date at a month's or a year's precision counts from its first day, as `_dated_by`.
+    if latest is None or base is None or as_of is None or dates.first_day(latest) <= as_of:
+        return latest
+    start = _span(record)[0]
+    known = [
+        day
+        for s in dict.fromkeys((*record["sources"], *record.get("confirmed_by", ())))
+        if (day := base.get(s).get("date"))
+        and dates.first_day(day) <= as_of
+        and (start is None or dates.first_day(day) >= dates.first_day(start))
+    ]
+    return max(known, key=dates.last_day, default=None)
 
 
 def span_status(base: FactBase, record: Record, as_of: dt.date) -> str:
@@ -110,7 +125,7 @@ def span_status(base: FactBase, record: Record, as_of: dt.date) -> str:
         start,
         end,
         as_of,
-        _confirmed(record),
+        _confirmed(record, base, as_of),
         expires=expires,
         attested=start is not None or _attested(base, [record], as_of),
         succeeded=_successor(base, record) if expires and end is None else None,
@@ -312,7 +327,7 @@ def position_row(base: FactBase, record: Record, lang: str, as_of: dt.date) -> R
         "since": record.get("start"),
         "until": record.get("end"),
         "status": span_status(base, record, as_of),
-        "last_confirmed": _confirmed(record),
+        "last_confirmed": _confirmed(record, base, as_of),
         **cited(record),
     }
 
@@ -327,7 +342,7 @@ def membership_row(base: FactBase, record: Record, lang: str, as_of: dt.date) ->
         "since": record.get("since"),
         "until": record.get("until"),
         "status": span_status(base, record, as_of),
-        "last_confirmed": _confirmed(record),
+        "last_confirmed": _confirmed(record, base, as_of),
         **cited(record),
     }
 
@@ -440,7 +455,7 @@ def _member_row(base: FactBase, rid: str, records: list[Record], lang: str, as_o
     chairs = [m for m in records if m["role"] != "member"]
     shown = [c for c in chairs if c.get("since") is None or dates.first_day(c["since"]) <= as_of]
     basis = [*([member] if member else []), *shown]
-    seen = [d for d in (_confirmed(m) for m in basis) if d]
+    seen = [d for d in (_confirmed(m, base, as_of) for m in basis) if d]
     last = max(seen, key=dates.first_day, default=None)  # "until 2025" is no proof of 31 December
     since, until = (member.get("since"), member.get("until")) if member else (None, None)
     rows = [membership_row(base, m, lang, as_of) for m in records]

@@ -103,7 +103,9 @@ def test_ecrn_presidency_ended_on_4_february_2026(data: Data) -> None:
     ecrn = posts["guidesi-presidente-ecrn"]
     assert (ecrn["since"], ecrn["until"], ecrn["status"]) == ("2024", "2026-02-04", "past")
     ecrn_then = by_id(data("person", "guidesi", "--as-of", "2025-06-01")["positions"])
-    assert ecrn_then["guidesi-presidente-ecrn"]["status"] == "current"
+    then = ecrn_then["guidesi-presidente-ecrn"]
+    # What was known on 1 June 2025: CorCom's 8 November 2024, not Civonline's 2026 report.
+    assert (then["status"], then["last_confirmed"]) == ("presumed current", "2024-11-08")
 
 
 def test_tronzano_is_piedmonts_minister_and_2025_esra_president(data: Data) -> None:

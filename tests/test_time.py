@@ -285,3 +285,14 @@ def test_a_presumed_membership_always_says_when_it_was_last_confirmed(run: Run, 
         for row in json.loads(run("members", org, "--as-of", as_of, "--json").stdout):
             if row["status"] == "presumed current":
                 assert row["last_confirmed"], (org, row["id"])
+
+
+def test_a_confirmation_written_later_is_not_known_on_an_earlier_day(run: Run) -> None:
+    # Guidesi's regional post is confirmed on 25 February 2026; on 1 June 2025 the latest of
+    # its sources then written was CorCom's of 8 November 2024: that is what esra says.
+    then = _posts(run, "guidesi", "--as-of", "2025-06-01")["guidesi-assessore-sviluppo-economico"]
+    assert (then["status"], then["last_confirmed"]) == ("presumed current", "2024-11-08")
+    now = _posts(run, "guidesi", "--as-of", "2026-11-25")["guidesi-assessore-sviluppo-economico"]
+    assert now["last_confirmed"] == "2026-02-25"
+    for row in json.loads(run("members", "ecrn", "--as-of", "2025-06-01", "--json").stdout):
+        assert row["last_confirmed"] is None or row["last_confirmed"] <= "2025-06-01", row["id"]
