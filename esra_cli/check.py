@@ -29,6 +29,7 @@ from esra_cli.schema import (
 TYPE_CHECKING = False
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterator
+    from pathlib import Path
     from typing import Any
 
 MAX_QUOTE_WORDS = 25
@@ -752,3 +753,47 @@ _TYPOGRAPHIC = str.maketrans({"’": "'", "‘": "'", "ʼ": "'", "“": '"', "�
 def normalize_quote(text: str) -> str:
     """Fold whitespace and typographic quotes, so a quote matches however it was typed."""
     return " ".join(text.translate(_TYPOGRAPHIC).split())
+
+
+# --- the report of `esra check` -------------------------------------------------------------
+
+
+class Report:
+    """What `check` found, and how much it looked at. (A plain class: `dataclasses` costs
+    more to import than the rest of a compile, which imports this module.)"""
+
+    def __init__(self, problems: list[Problem]) -> None:
+        self.problems = problems
+        self.records = 0
+        self.quotes_checked = 0
+        self.source_id: str | None = None
+
+
+def report(path: Path, against: Path | None, source_id: str | None) -> Report:
+    """`esra check`: every problem of the base at `path`; with `against`, also the quotes of
+    `source_id` (default: [meta] announcement) in that source text."""
+    # facts.py reads a base with this module's rules: imported here, not at the top.
+    from esra_cli.errors import InvalidFacts, UsageError
+    from esra_cli.facts import diagnose, read_bytes
+
+    raw, text, found = diagnose(path)
+    done = Report(found)
+    if raw is None:
+        return done
+    done.records = sum(len(v) for k, v in raw.items() if k in KINDS and isinstance(v, list))
+    if against is not None:
+        meta = raw.get("meta")
+        source_id = source_id or (meta.get("announcement") if isinstance(meta, dict) else None)
+        if not isinstance(source_id, str):
+            raise InvalidFacts(f"{path}: no [meta] announcement; pass --source-id")
+        records = [r for t in KINDS if isinstance(raw.get(t), list) for r in raw[t] if isinstance(r, dict)]
+        # A check that finds nothing to check is no pass: a mistyped id would make it one.
+        if not any(r.get("id") == source_id for r in raw.get("sources", []) if isinstance(r, dict)):
+            raise UsageError(f"--source-id {source_id!r} is not in the source register of {path}")
+        done.quotes_checked = sum(len(quotes_of(r, source_id)) for r in records)
+        if not done.quotes_checked:
+            raise UsageError(f"no record quotes {source_id!r}: nothing to check against {against}")
+        source_text = read_bytes(against, "source text").decode("utf-8", errors="replace")
+        done.source_id = source_id
+        done.problems += quote_problems(raw, source_text, source_id, text)
+    return done

@@ -744,9 +744,9 @@ def check(
       esra check --against announcement.it.txt
     """
     path = Path(locate.find(settings(ctx, facts_path, None).facts))
-    from esra_cli import verify
+    from esra_cli import check as checking
 
-    found = verify.run(path, against, source_id)
+    found = checking.report(path, against, source_id)
     render.problems(found, path, as_json)
     if found.problems:
         raise typer.Exit(EXIT_FACTS)

@@ -22,8 +22,8 @@ if TYPE_CHECKING:
     from rich.console import RenderableType
     from rich.table import Table
 
+    from esra_cli.check import Report
     from esra_cli.query import Card, Listing, Row, View
-    from esra_cli.verify import Report
 
 # Piped output gets a width no table reaches, so cells are never wrapped or cut.
 PIPE_WIDTH = 100_000
