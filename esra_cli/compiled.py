@@ -124,14 +124,10 @@ def write(base: MemoryBase, target: str) -> None:
 
 
 def _fill(connection: sqlite3.Connection, base: MemoryBase) -> None:
-    from esra_cli.matching import indexed, names_of
+    from esra_cli.matching import indexed, namer
     from esra_cli.schema import ENTITIES, KINDS
 
-    by_id = {r["id"]: r for table in KINDS for r in base.records(table)}
-
-    def named(rid: str) -> list[str]:
-        return names_of(by_id.get(rid))
-
+    named = namer(base)
     counts = json.dumps(
         {table: len(base.records(table)) for table in KINDS}
         | {f"names {table}": sum(map(len, base.name_keys(table).values())) for table in ENTITIES}
@@ -261,7 +257,7 @@ class CompiledBase(FactBase):
 
     def prefetch(self, ids: Iterable[str]) -> None:
         """Read these records in one query a few hundred, where a lookup would read them one
-        by one: `members --json` 317 queries -> 29 (tests/test_cache.py bounds them)."""
+        by one: `members --json` 317 queries -> 36 (tests/test_cache.py bounds them)."""
         wanted = [rid for rid in dict.fromkeys(ids) if rid not in self._read]
         for start in range(0, len(wanted), _BATCH):
             batch = wanted[start : start + _BATCH]

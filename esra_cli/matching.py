@@ -18,14 +18,17 @@ from __future__ import annotations
 
 import re
 
+from esra_cli import dates
 from esra_cli.i18n import word
-from esra_cli.names import words
+from esra_cli.names import entity_names, words
 from esra_cli.schema import KINDS
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterable, Iterator
     from typing import Any
+
+    from esra_cli.facts import FactBase
 
     Named = Callable[[str], list[str]]  # a linked record's id -> what it is called
 
@@ -116,7 +119,7 @@ def searchable(table: str, record: dict[str, Any], named: Named) -> Iterator[tup
     among them; then the names of the records it links (`signatories`: "Eric Beißwenger"),
     as `named` gives them, and its dates in words in both languages (`date_it`: "8 novembre
     2024"): a search finds a declaration by its signatory's name or its day."""
-    skipped, kind_words = _of_kind(table)
+    skipped, kind_words, _, _ = _of_kind(table)
     yield "kind", kind_words
     for name, value in record.items():
         if name in skipped:
@@ -132,7 +135,7 @@ def searchable(table: str, record: dict[str, Any], named: Named) -> Iterator[tup
 def indexed(table: str, record: dict[str, Any], named: Named) -> str:
     """The folded words `searchable` yields, as one string: a record's row of the search
     index. Written for speed (the compiled base makes one for every record)."""
-    skipped, kind_words = _of_kind(table)
+    skipped, kind_words, _, _ = _of_kind(table)
     parts = [kind_words]
     for name, value in record.items():
         if name not in skipped:
@@ -145,9 +148,7 @@ def indexed(table: str, record: dict[str, Any], named: Named) -> str:
 
 
 def _linked(table: str, record: dict[str, Any], named: Named) -> Iterator[tuple[str, str]]:
-    from esra_cli import dates
-
-    links, days = _LINKS_AND_DAYS.get(table) or _links_and_days(table)
+    _, _, links, days = _of_kind(table)
     for name in links:
         value = record.get(name)
         for rid in [value] if isinstance(value, str) else value or ():
@@ -157,40 +158,40 @@ def _linked(table: str, record: dict[str, Any], named: Named) -> Iterator[tuple[
             yield from ((f"{name}_{lang}", dates.display(record[name], lang)) for lang in ("en", "it"))
 
 
-def _links_and_days(table: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
-    """A kind's references to other records (not its sources) and its dates that say when
-    it happened (not when a source confirmed it, or bounds a page's date)."""
-    kind = KINDS[table]
-    links = tuple(f.name for f in kind.references if f.name not in ("sources", "confirmed_by"))
-    days = tuple(
-        f.name for f in kind.fields if f.type == "date" and f.name not in ("confirmed", "after", "before")
-    )
-    _LINKS_AND_DAYS[table] = (links, days)
-    return links, days
-
-
-_LINKS_AND_DAYS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {}
-
-
 def names_of(record: dict[str, Any] | None) -> list[str]:
     """What a linked record is called, in every language: an entity's names, acronym and
     aliases, an event's or agreement's title."""
-    if record is None:
-        return []
-    return [*_strings(record.get("name")), *_strings(record.get("title")), record.get("acronym", ""),
-            *record.get("aliases", [])]  # fmt: skip
+    return [] if record is None else [*entity_names(record), *_strings(record.get("title"))]
 
 
-def _of_kind(table: str) -> tuple[set[str], str]:
-    """The fields whose words are not a kind's own (references, URLs), and its name's words."""
+def namer(base: FactBase) -> Named:
+    """What each record of `base` is called (names_of), by its id: what `searchable` and
+    `indexed` read a record's links by."""
+
+    def named(rid: str) -> list[str]:
+        found = base.find(rid)
+        return names_of(found[1] if found else None)
+
+    return named
+
+
+def _of_kind(table: str) -> tuple[set[str], str, tuple[str, ...], tuple[str, ...]]:
+    """What a kind's records are searched by, worked out once a kind: the fields whose words
+    are not its own (references, URLs), its name's words, its references to other records
+    (not its sources) and its dates that say when it happened (not when a source confirmed
+    it, or bounds a page's date)."""
     if table not in _KINDS:
         kind = KINDS[table]
         skipped = SKIPPED | {f.name for f in kind.fields if f.refs}
-        _KINDS[table] = (skipped, f"{kind.singular} {word(kind.singular, 'it')}")
+        links = tuple(f.name for f in kind.references if f.name not in ("sources", "confirmed_by"))
+        days = tuple(
+            f.name for f in kind.fields if f.type == "date" and f.name not in ("confirmed", "after", "before")
+        )
+        _KINDS[table] = (skipped, f"{kind.singular} {word(kind.singular, 'it')}", links, days)
     return _KINDS[table]
 
 
-_KINDS: dict[str, tuple[set[str], str]] = {}
+_KINDS: dict[str, tuple[set[str], str, tuple[str, ...], tuple[str, ...]]] = {}
 
 
 def snippets(wanted: list[Term], fields: Iterable[tuple[str, str]]) -> list[dict[str, Any]]:

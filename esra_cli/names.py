@@ -97,10 +97,7 @@ class NameIndex:
         import difflib
 
         close = difflib.get_close_matches(key, keys, n=5, cutoff=0.6)
-        ids = list(dict.fromkeys(rid for k in close for rid in sorted(keys[k])))
-        if not ids:
-            return ""
-        return "; did you mean " + " or ".join(f"{rid} ({label(rid)})" for rid in ids[:3]) + "?"
+        return did_you_mean(list(dict.fromkeys(rid for k in close for rid in sorted(keys[k]))), label)
 
     def complete(self, prefix: str) -> Iterator[tuple[str, str]]:
         """(key, id) pairs whose folded key starts with the folded prefix."""
@@ -109,6 +106,13 @@ class NameIndex:
             if key.startswith(start):
                 for rid in sorted(ids):
                     yield key, rid
+
+
+def did_you_mean(ids: list[str], label: Callable[[str], str]) -> str:
+    """ "; did you mean lombardia (Lombardy)?" for up to three ids, or "" for none."""
+    if not ids:
+        return ""
+    return "; did you mean " + " or ".join(f"{rid} ({label(rid)})" for rid in ids[:3]) + "?"
 
 
 def entity_names(record: dict[str, Any]) -> list[str]:

@@ -18,7 +18,7 @@ from esra_cli.views import ROLE_FACTS, said
 
 TYPE_CHECKING = False  # typing costs a few ms per call; the names below are for mypy only
 if TYPE_CHECKING:
-    from collections.abc import Callable, Iterable, Iterator
+    from collections.abc import Iterable, Iterator
     from typing import Any, TypeAlias
 
     from esra_cli.facts import FactBase, Record
@@ -573,22 +573,11 @@ def _texts(base: FactBase, table: str, record: Record) -> Iterator[str]:
     Lazy: a filter without a query never reads them (matching.rank)."""
     from esra_cli import matching
 
-    yield from (text for _, text in matching.searchable(table, record, _namer(base)))
+    yield from (text for _, text in matching.searchable(table, record, matching.namer(base)))
     for field in KINDS[table].references:
         if field.name != "sources":
             value = record.get(field.name)
             yield from [value] if isinstance(value, str) else value or []
-
-
-def _namer(base: FactBase) -> Callable[[str], list[str]]:
-    """What a linked record is called (matching.names_of), looked up in `base`."""
-    from esra_cli import matching
-
-    def named(rid: str) -> list[str]:
-        found = base.find(rid)
-        return matching.names_of(found[1] if found else None)
-
-    return named
 
 
 def when(base: FactBase, lo: str | None, hi: str | None, lang: str, as_of: dt.date) -> Listing:
@@ -748,7 +737,7 @@ def search(base: FactBase, text: str, lang: str, as_of: dt.date) -> Listing:
         records = [(table, r) for table in KINDS for r in base.records(table)]
     else:
         records = [(base.kind(rid), base.get(rid)) for rid in found]
-    named = _namer(base)
+    named = matching.namer(base)
     ranked = []
     for position, (table, record) in enumerate(records):
         # The id last: a field's text says more about why a record matched than its slug.
@@ -778,16 +767,14 @@ def _named(base: FactBase, text: str, lang: str) -> str:
     entities it names, or else ids that look like it."""
     import difflib
 
-    from esra_cli.names import fold
+    from esra_cli.names import did_you_mean, fold
 
     key = fold(text)
     ids = [i for table in ENTITIES for i in base.name_keys(table).get(key, ())]
     if not ids:
         every = [r["id"] for table in KINDS for r in base.records(table)]
         ids = difflib.get_close_matches(text.lower(), every, n=3, cutoff=0.75)
-    if not ids:
-        return ""
-    return "; did you mean " + " or ".join(f"{i} ({base.label(i, lang)})" for i in ids[:3]) + "?"
+    return did_you_mean(ids, lambda rid: base.label(rid, lang))
 
 
 def show(base: FactBase, rid: str, lang: str, as_of: dt.date) -> Card:

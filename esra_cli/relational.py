@@ -77,12 +77,11 @@ def _fill(db: Any, base: FactBase) -> None:
     for table, kind in KINDS.items():
         db[table].create(_columns(kind), pk="id")
         db[table].insert_all(_row(kind, r) for r in base.records(table))
-    table_of = {r["id"]: table for table in KINDS for r in base.records(table)}
     for table, kind in KINDS.items():
         for field in _links(kind):
             links = db[f"{table}_{field.name}"]
             links.create(_link_columns(kind, field))
-            links.insert_all(_link_rows(kind, field, base.records(table), table_of))
+            links.insert_all(_link_rows(kind, field, base))
     db["alternatives"].create(
         {"id": int, "kind": str, "record": str, "field": str, "value": str, "note": str}, pk="id"
     )
@@ -162,12 +161,10 @@ def _link_columns(kind: Kind, field: Field) -> dict[str, type]:
     return {kind.singular: str, **{KINDS[t].singular: str for t in field.refs}, "position": int}
 
 
-def _link_rows(
-    kind: Kind, field: Field, records: list[dict[str, Any]], table_of: dict[str, str]
-) -> Iterator[dict[str, Any]]:
-    for record in records:
+def _link_rows(kind: Kind, field: Field, base: FactBase) -> Iterator[dict[str, Any]]:
+    for record in base.records(kind.table):
         for position, target in enumerate(record.get(field.name, ()), 1):
-            column = KINDS[table_of[target]].singular  # ids are unique across the base (`check`)
+            column = KINDS[base.kind(target)].singular  # ids are unique across the base (`check`)
             yield {kind.singular: record["id"], column: target, "position": position}
 
 

@@ -354,7 +354,8 @@ def _table(lang: str, *names: str, caption: str | None = None, title: str | None
 
 _KEY = "esra_key"
 # On a terminal too narrow for every column's text, these give way first, in this order, then
-# the others from the right: a reader scans regions, dates and roles, and looks sources up.
+# all columns by what each can give: a reader scans regions, dates and roles, and looks
+# sources up.
 SHRINK_FIRST = ("sources", "place", "status")
 NARROW_COLUMN = 18
 
@@ -449,7 +450,13 @@ def _event_status(row: Row, lang: str) -> str:
 
 
 def _sources(row: Row) -> str:
-    ids = row.get("sources", [])
+    return _source_list(row.get("sources", []))
+
+
+def _source_list(ids: Iterable[str]) -> str:
+    """Source ids as a cell shows them: as written, or with --cite (and on a terminal) by
+    number, each numbered in order of first use."""
+    ids = list(ids)
     numbers = _DRAWING.numbers
     if numbers is None:
         return ", ".join(ids)
@@ -516,9 +523,9 @@ _NUANCE_PATTERNS: dict[str, re.Pattern[str]] = {}
 
 def _fit(table: Table, rows: list[list[object]], width: int) -> bool:
     """Give each column its whole text where the width allows; where it does not, take the
-    room from the least important columns first (SHRINK_FIRST, then from the right), each
-    down to its longest word at most, so that no word or id is cut in two. False where even
-    the longest words do not fit side by side."""
+    room from the least important columns first (SHRINK_FIRST, each down to NARROW_COLUMN),
+    then from every column by how much it can give, never below its longest word, so that
+    no word or id is cut in two. False where even the longest words do not fit side by side."""
     from rich.cells import cell_len
 
     texts = [[_plain_cell(row[n]) for row in rows] for n in range(len(table.columns))]
@@ -1008,21 +1015,10 @@ def _show(view: Card, lang: str) -> RenderableType:
     pairs = [("record", word(d["type"], lang)), ("id", d["id"])]
     # A value with sources of its own names them beside it, as the table below quotes them;
     # with --cite, by number, the numbers in the record's order of sources (listed under it).
-    numbers = _DRAWING.numbers
-    if numbers is not None:
-        for s in d["sources"]:
-            numbers.setdefault(s["id"], len(numbers) + 1)
-
-    def named(ids: list[str]) -> str:
-        return (
-            ", ".join(ids)
-            if numbers is None
-            else _numbered(numbers.setdefault(i, len(numbers) + 1) for i in ids)
-        )
-
+    _source_list(s["id"] for s in d["sources"])  # numbered in the record's order first
     cite = d["cite"]
     pairs += [
-        (name, shown(value) + (f" ({named(cite[name])})" if name in cite else ""))
+        (name, shown(value) + (f" ({_source_list(cite[name])})" if name in cite else ""))
         for name, value in d["fields"].items()
     ]
     sources = _table(
@@ -1032,7 +1028,7 @@ def _show(view: Card, lang: str) -> RenderableType:
         sources,
         (
             [
-                named([s["id"]]),
+                _source_list([s["id"]]),
                 s["publisher"],
                 s["name"],
                 _date(s["date"], lang),
@@ -1042,7 +1038,7 @@ def _show(view: Card, lang: str) -> RenderableType:
             for s in d["sources"]
         ),
     )
-    others = [f"{a['field']}: {shown(a['value'])} ({named(a['sources'])})" for a in d["alternatives"]]
+    others = [f"{a['field']}: {shown(a['value'])} ({_source_list(a['sources'])})" for a in d["alternatives"]]
     by = "cited_by" if d["type"] == "source" else "referred_by"
     referred = _table(lang, "type", "id", "name", title=header(by, lang))
     referred = _rows(referred, ([word(r["type"], lang), r["id"], r["name"]] for r in d["referred_by"]))

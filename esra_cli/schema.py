@@ -74,6 +74,9 @@ _CITED = (
     Field("note", "str", help="what a reader should know about this fact"),
     Field("alternatives", "alternatives", help="other sourced values where sources conflict"),
 )
+# An entity's names (a person's is one string, not a text in three languages).
+_NAME = Field("name", "text", required=True, help="its name")
+_ALIASES = Field("aliases", "strs", help="other names it goes by, as sources write them")
 # A post, membership or chair that may still hold names the latest source showing it does.
 _CONFIRMED = (
     Field("confirmed", "date", help="the latest date a source shows it still held"),
@@ -136,9 +139,9 @@ KINDS: dict[str, Kind] = {
             "organizations",
             "organization",
             "name",
-            Field("name", "text", required=True, help="its name"),
+            _NAME,
             Field("acronym", "str", help="short name, e.g. ESRA"),
-            Field("aliases", "strs", help="other names it goes by, as sources write them"),
+            _ALIASES,
             Field(
                 "kind",
                 "choice",
@@ -149,14 +152,14 @@ KINDS: dict[str, Kind] = {
             Field("sector", "text", help="the industry it is about"),
             Field("description", "text", help="what it is, in a sentence"),
             Field("founded", "date", help="when it was founded"),
-            Field("place", "ref", refs=("places",), help="where it took place"),
+            Field("place", "ref", refs=("places",), help="where it is based"),
         ),
         _kind(
             "regions",
             "region",
             "name",
-            Field("name", "text", required=True, help="its name"),
-            Field("aliases", "strs", help="other names it goes by, as sources write them"),
+            _NAME,
+            _ALIASES,
             Field("country", "country", required=True, help="ISO 3166-1 alpha-2 code, e.g. IT"),
             Field("nuts", "nuts", help="NUTS code, e.g. ITC4"),
         ),
@@ -164,8 +167,8 @@ KINDS: dict[str, Kind] = {
             "places",
             "place",
             "name",
-            Field("name", "text", required=True, help="its name"),
-            Field("aliases", "strs", help="other names it goes by, as sources write them"),
+            _NAME,
+            _ALIASES,
             Field("kind", "choice", required=True, choices=("city", "venue"), help="what kind of it this is"),
             Field("country", "country", required=True, help="ISO 3166-1 alpha-2 code, e.g. IT"),
             Field("region", "ref", refs=("regions",), help="the region"),
@@ -175,7 +178,7 @@ KINDS: dict[str, Kind] = {
             "person",
             "name",
             Field("name", "str", required=True, help="full name"),
-            Field("aliases", "strs", help="other names it goes by, as sources write them"),
+            _ALIASES,
             Field("party", "str", help="political party"),
         ),
         _kind(
