@@ -5,7 +5,7 @@ from __future__ import annotations
 import random
 from pathlib import Path
 
-from esra_cli.schema import KINDS
+from esra_cli.kinds import KINDS
 from esra_cli.store import block
 
 SYLLABLES = [c + v for c in "bcdfglmnrstvz" for v in "aeio"]

@@ -13,8 +13,7 @@ import re
 
 from esra_cli import dates
 from esra_cli.i18n import article
-from esra_cli.names import entity_names, fold, table_name_keys
-from esra_cli.schema import (
+from esra_cli.kinds import (
     ALTERNATIVE_KEYS,
     ENTITIES,
     KINDS,
@@ -25,6 +24,7 @@ from esra_cli.schema import (
     must_cite,
     stating,
 )
+from esra_cli.names import entity_names, fold, table_name_keys
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:

@@ -1,8 +1,10 @@
-"""The Typer app: shared options declared once, one short function per command.
+"""The Typer app: the query commands built from the command table, one short function for
+each other command, shared options declared once.
 
-Every query command is parse -> load -> query -> render. Expected failures are EsraError
-subclasses, which pass through the app to entry.answered, the one place that turns them into
-one stderr line and their exit code, for this door and the fast path alike.
+Every query command is parse -> load -> query -> render, its parameters and help as
+commands.QUERIES writes them. Expected failures are EsraError subclasses, which pass through
+the app to entry.answered, the one place that turns them into one stderr line and their exit
+code, for this door and the fast path alike.
 """
 
 from __future__ import annotations
@@ -18,10 +20,10 @@ from typing import Annotated, Any
 import typer
 from typer.core import TyperCommand, TyperGroup
 
-from esra_cli import answers, compiled, dates, facts, locate, query, render, schema
+from esra_cli import commands, compiled, contract, dates, facts, kinds, locate, query, render
 from esra_cli.complete import for_typer
 from esra_cli.errors import EXIT_FACTS, EXIT_OK, EsraError, UsageError
-from esra_cli.settings import DEFAULT_ALLIANCE, FACTS_ENV, LANG_ENV, LANGS
+from esra_cli.settings import FACTS_ENV, LANG_ENV, LANGS
 
 # Installed help only: a wheel has no README to point at.
 EPILOG = (
@@ -49,14 +51,8 @@ def completion_script(shell: str) -> str:
     return get_completion_script(prog_name="esra", complete_var="_ESRA_COMPLETE", shell=shell) + "\n"
 
 
-class OutputFormat(StrEnum):
-    """Output formats of the list commands."""
-
-    table = "table"
-    json = "json"
-    jsonl = "jsonl"
-    csv = "csv"
-    plain = "plain"
+# The output formats of the list commands (commands.FORMATS), as the choices of --format.
+OutputFormat = StrEnum("OutputFormat", [(name, name) for name in commands.FORMATS])  # type: ignore[misc]
 
 
 # The languages esra answers in (settings.LANGS), as the choices of --lang.
@@ -83,7 +79,7 @@ class ExportFormat(StrEnum):
 
 
 @dataclass(frozen=True, slots=True)
-class Settings:
+class GlobalOptions:
     """Options that may come before or after the command name; the later one wins."""
 
     facts: Path | None = None
@@ -223,9 +219,9 @@ def main(
       esra when --from 2025 --json      the 2025 timeline as JSON
       esra --lang it region baviera     a region, in Italian
     """
-    ctx.obj = Settings(facts_path, Lang(lang or LANGS[0]))
+    ctx.obj = GlobalOptions(facts_path, Lang(lang or LANGS[0]))
     if version:
-        render.write_lines([answers.version_line(ctx.obj.facts)])
+        render.write_lines([commands.version_line(ctx.obj.facts)])
         raise typer.Exit(EXIT_OK)
     if ctx.invoked_subcommand is None:
         render.write_lines([ctx.get_help()])
@@ -247,13 +243,13 @@ def _language(value: str | None) -> str:
     return given.lower()
 
 
-def _completer(command: str) -> Any:
-    """The autocompletion callback of a command's NAME: names of the kind it looks up.
+def _completer(table: str) -> Any:
+    """The autocompletion callback of a command's NAME: names of the kind it looks up, `table`
+    (commands.Argument.completes).
 
     A shell's completion of NAME mostly comes from complete.py, without Typer; this serves
     what it leaves to Typer (see complete.py).
     """
-    table = answers.COMPLETES[command]
 
     def offer(ctx: typer.Context, incomplete: str) -> list[tuple[str, str]]:
         root = ctx.find_root().params
@@ -268,376 +264,91 @@ def _completer(command: str) -> Any:
     return offer
 
 
-def settings(ctx: typer.Context, path: Path | None, lang: Lang | None) -> Settings:
-    """The group's settings, overridden by options given after the command name."""
-    base: Settings = ctx.obj or Settings()
-    return Settings(path or base.facts, lang or base.lang)
+def global_options(ctx: typer.Context, path: Path | None, lang: Lang | None) -> GlobalOptions:
+    """--facts and --lang as given before the command name, overridden by those given after it."""
+    base: GlobalOptions = ctx.obj or GlobalOptions()
+    return GlobalOptions(path or base.facts, lang or base.lang)
 
 
 def load(ctx: typer.Context, path: Path | None) -> facts.FactBase:
     """The validated fact base, from its compiled database when it is current."""
-    return compiled.open_base(locate.find(settings(ctx, path, None).facts))
+    return compiled.open_base(locate.find(global_options(ctx, path, None).facts))
 
 
-def answer(
-    ctx: typer.Context,
-    command: str,
-    as_json: bool,
-    path: Path | None,
-    lang: Lang | None,
-    fmt: OutputFormat = OutputFormat.table,
-    fields: str | None = None,
-    cite: bool = False,
-    **args: Any,
-) -> None:
-    """Load, look up, render: the whole body of every query command."""
-    chosen = settings(ctx, path, lang)
-    base = compiled.open_base(locate.find(chosen.facts))
-    answers.answer(command, base, chosen.lang.value, args, "json" if as_json else fmt.value, fields, cite)
+def _query_command(command: commands.Command) -> None:
+    """Add one query command of the command table to the app: its parameters, help and
+    examples as the table gives them, its body the one every query command shares."""
+    argument = command.argument
+
+    def answer(
+        ctx: typer.Context,
+        as_json: bool,
+        cite: bool,
+        facts_path: Path | None,
+        lang: Lang | None,
+        fmt: OutputFormat | None = None,
+        fields: str | None = None,
+        **args: Any,
+    ) -> None:
+        if argument is not None and argument.variadic:
+            args[argument.dest] = " ".join(args[argument.dest])
+        chosen = global_options(ctx, facts_path, lang)
+        base = compiled.open_base(locate.find(chosen.facts))
+        form = commands.output_format(as_json, fmt.value if fmt else None)
+        commands.answer(command.name, base, chosen.lang.value, args, form, fields, cite)
+
+    def option(name: str, default: Any, annotation: Any) -> inspect.Parameter:
+        return inspect.Parameter(name, inspect.Parameter.KEYWORD_ONLY, default=default, annotation=annotation)
+
+    parameters = [inspect.Parameter("ctx", inspect.Parameter.KEYWORD_ONLY, annotation=typer.Context)]
+    if argument is not None:
+        parameters.append(_argument(argument))
+    parameters += [
+        option(
+            d.dest,
+            None,
+            Annotated[
+                str | None,
+                typer.Option(d.flag, metavar="DATE", callback=_iso_date, help=d.help, show_default=False),
+            ],
+        )
+        for d in command.dates
+    ]
+    parameters.append(option("as_json", False, JsonOpt))
+    if command.lists:
+        parameters += [
+            option("fmt", OutputFormat(commands.FORMATS[0]), FormatOpt),
+            option("fields", None, FieldsOpt),
+        ]
+    parameters += [
+        option("cite", False, CiteOpt),
+        option("facts_path", None, FactsOpt),
+        option("lang", None, LangOpt),
+    ]
+    answer.__signature__ = inspect.Signature(parameters)  # type: ignore[attr-defined]
+    examples = "".join(f"\n  {example}" for example in command.examples)
+    answer.__doc__ = f"{command.help}\n\n\b\nExamples:{examples}"
+    app.command(command.name, cls=EsraCommand, short_help=command.summary)(answer)
 
 
-@app.command(cls=EsraCommand, short_help="Member regions of an alliance, with their roles today.")
-def members(
-    ctx: typer.Context,
-    alliance: Annotated[
-        str,
-        typer.Argument(
-            metavar="[ALLIANCE]",
-            help="Alliance: esra, ara or ecrn.",
-            autocompletion=_completer("members"),
-        ),
-    ] = DEFAULT_ALLIANCE,
-    as_of: AsOfOpt = None,
-    as_json: JsonOpt = False,
-    fmt: FormatOpt = OutputFormat.table,
-    fields: FieldsOpt = None,
-    cite: CiteOpt = False,
-    facts_path: FactsOpt = None,
-    lang: LangOpt = None,
-) -> None:
-    """Member regions of an alliance (default ESRA): country, since, role today, sources.
-
-    \b
-    Examples:
-      esra members
-      esra members ara --json
-    """
-    answer(
-        ctx,
-        "members",
-        as_json,
-        facts_path,
-        lang,
-        fmt=fmt,
-        fields=fields,
-        cite=cite,
-        alliance=alliance,
-        as_of=as_of,
+def _argument(argument: commands.Argument) -> inspect.Parameter:
+    """The Typer parameter of a query command's argument."""
+    completion = _completer(argument.completes) if argument.completes else None
+    declared = typer.Argument(metavar=argument.metavar, help=argument.help, autocompletion=completion)
+    if argument.variadic:
+        kind: Any = list[str]
+    elif argument.required or argument.default is not None:
+        kind = str
+    else:
+        kind = str | None
+    default = inspect.Parameter.empty if argument.required else argument.default
+    return inspect.Parameter(
+        argument.dest, inspect.Parameter.KEYWORD_ONLY, default=default, annotation=Annotated[kind, declared]
     )
 
 
-@app.command(cls=EsraCommand, short_help="One person: posts and roles with dates and status.")
-def person(
-    ctx: typer.Context,
-    name: Annotated[
-        str,
-        typer.Argument(
-            metavar="NAME", help="Name, surname, first name or id.", autocompletion=_completer("person")
-        ),
-    ],
-    as_of: AsOfOpt = None,
-    as_json: JsonOpt = False,
-    cite: CiteOpt = False,
-    facts_path: FactsOpt = None,
-    lang: LangOpt = None,
-) -> None:
-    """One person: titles and roles with dates and status, events, sources.
-
-    \b
-    Examples:
-      esra person guidesi
-      esra person tronzano --json
-    """
-    answer(ctx, "person", as_json, facts_path, lang, cite=cite, name=name, as_of=as_of)
-
-
-@app.command(cls=EsraCommand, short_help="People and organizations with their roles.")
-def who(
-    ctx: typer.Context,
-    text: Annotated[str | None, typer.Argument(metavar="[QUERY]", help="Words to filter by.")] = None,
-    as_of: AsOfOpt = None,
-    as_json: JsonOpt = False,
-    fmt: FormatOpt = OutputFormat.table,
-    fields: FieldsOpt = None,
-    cite: CiteOpt = False,
-    facts_path: FactsOpt = None,
-    lang: LangOpt = None,
-) -> None:
-    """People and organizations with their roles.
-
-    \b
-    Examples:
-      esra who
-      esra who ara
-    """
-    answer(ctx, "who", as_json, facts_path, lang, fmt=fmt, fields=fields, cite=cite, text=text, as_of=as_of)
-
-
-@app.command(cls=EsraCommand, short_help="Events, agreements, aims and figures, oldest first.")
-def what(
-    ctx: typer.Context,
-    text: Annotated[str | None, typer.Argument(metavar="[QUERY]", help="Words to filter by.")] = None,
-    as_of: AsOfOpt = None,
-    as_json: JsonOpt = False,
-    fmt: FormatOpt = OutputFormat.table,
-    fields: FieldsOpt = None,
-    cite: CiteOpt = False,
-    facts_path: FactsOpt = None,
-    lang: LangOpt = None,
-) -> None:
-    """What happened or was announced: events, agreements, collaborations, aims.
-
-    \b
-    Examples:
-      esra what
-      esra what baviera
-    """
-    answer(ctx, "what", as_json, facts_path, lang, fmt=fmt, fields=fields, cite=cite, text=text, as_of=as_of)
-
-
-@app.command(cls=EsraCommand, short_help="The timeline, each date at its source's precision.")
-def when(
-    ctx: typer.Context,
-    lo: Annotated[
-        str | None,
-        typer.Option("--from", metavar="DATE", callback=_iso_date, help="Keep entries from this date."),
-    ] = None,
-    hi: Annotated[
-        str | None,
-        typer.Option("--to", metavar="DATE", callback=_iso_date, help="Keep entries up to this date."),
-    ] = None,
-    as_of: AsOfOpt = None,
-    as_json: JsonOpt = False,
-    fmt: FormatOpt = OutputFormat.table,
-    fields: FieldsOpt = None,
-    cite: CiteOpt = False,
-    facts_path: FactsOpt = None,
-    lang: LangOpt = None,
-) -> None:
-    """The timeline, oldest first, each date at its source's precision.
-
-    An entry stays when its period overlaps the range: "2025" is kept by --from 2025-06.
-    With --as-of, the timeline as it stood that day.
-
-    \b
-    Examples:
-      esra when
-      esra when --from 2025 --to 2025-06 --json
-      esra when --as-of 2024-11-08
-    """
-    answer(
-        ctx, "when", as_json, facts_path, lang, fmt=fmt, fields=fields, cite=cite, lo=lo, hi=hi, as_of=as_of
-    )
-
-
-@app.command(cls=EsraCommand, short_help="Places and what happened there.")
-def where(
-    ctx: typer.Context,
-    place: Annotated[
-        str | None,
-        typer.Argument(metavar="[PLACE]", help="A city or venue.", autocompletion=_completer("where")),
-    ] = None,
-    as_of: AsOfOpt = None,
-    as_json: JsonOpt = False,
-    fmt: FormatOpt = OutputFormat.table,
-    fields: FieldsOpt = None,
-    cite: CiteOpt = False,
-    facts_path: FactsOpt = None,
-    lang: LangOpt = None,
-) -> None:
-    """Places and what happened there; with PLACE, that place in full.
-
-    \b
-    Examples:
-      esra where
-      esra where turin --json
-    """
-    answer(
-        ctx, "where", as_json, facts_path, lang, fmt=fmt, fields=fields, cite=cite, place=place, as_of=as_of
-    )
-
-
-@app.command(cls=EsraCommand, short_help="One alliance or institution: chairs, people, members.")
-def org(
-    ctx: typer.Context,
-    name: Annotated[
-        str,
-        typer.Argument(metavar="NAME", help="Name, acronym or id.", autocompletion=_completer("org")),
-    ],
-    as_of: AsOfOpt = None,
-    as_json: JsonOpt = False,
-    cite: CiteOpt = False,
-    facts_path: FactsOpt = None,
-    lang: LangOpt = None,
-) -> None:
-    """One alliance or institution: chairs, people in post, members, events.
-
-    \b
-    Examples:
-      esra org ara
-      esra org "european commission" --json
-    """
-    answer(ctx, "org", as_json, facts_path, lang, cite=cite, name=name, as_of=as_of)
-
-
-@app.command(cls=EsraCommand, short_help="One region: names, memberships, people, events.")
-def region(
-    ctx: typer.Context,
-    name: Annotated[
-        str,
-        typer.Argument(
-            metavar="NAME", help="Name in any language, alias or id.", autocompletion=_completer("region")
-        ),
-    ],
-    as_of: AsOfOpt = None,
-    as_json: JsonOpt = False,
-    cite: CiteOpt = False,
-    facts_path: FactsOpt = None,
-    lang: LangOpt = None,
-) -> None:
-    """One region: names, codes, memberships, people, events.
-
-    \b
-    Examples:
-      esra region bavaria
-      esra region lombardia --json
-    """
-    answer(ctx, "region", as_json, facts_path, lang, cite=cite, name=name, as_of=as_of)
-
-
-@app.command(cls=EsraCommand, short_help="Every record in which each word matches.")
-def search(
-    ctx: typer.Context,
-    text: Annotated[
-        list[str], typer.Argument(metavar="WORDS...", help="Each word must start a word of the record.")
-    ],
-    as_of: AsOfOpt = None,
-    as_json: JsonOpt = False,
-    fmt: FormatOpt = OutputFormat.table,
-    fields: FieldsOpt = None,
-    cite: CiteOpt = False,
-    facts_path: FactsOpt = None,
-    lang: LangOpt = None,
-) -> None:
-    """Every record in which each of the WORDS starts a word, in either language.
-
-    \b
-    Examples:
-      esra search microelettronica
-      esra search lobby commission --json
-    """
-    answer(
-        ctx,
-        "search",
-        as_json,
-        facts_path,
-        lang,
-        fmt=fmt,
-        fields=fields,
-        cite=cite,
-        text=" ".join(text),
-        as_of=as_of,
-    )
-
-
-@app.command(cls=EsraCommand, short_help="Every fact sources disagree on, each side sourced.")
-def disputes(
-    ctx: typer.Context,
-    as_of: AsOfOpt = None,
-    as_json: JsonOpt = False,
-    fmt: FormatOpt = OutputFormat.table,
-    fields: FieldsOpt = None,
-    cite: CiteOpt = False,
-    facts_path: FactsOpt = None,
-    lang: LangOpt = None,
-) -> None:
-    """Every fact sources disagree on: the preferred value and each other one, with sources.
-
-    \b
-    Examples:
-      esra disputes
-      esra disputes --json
-    """
-    answer(ctx, "disputes", as_json, facts_path, lang, fmt=fmt, fields=fields, cite=cite, as_of=as_of)
-
-
-@app.command(cls=EsraCommand, short_help="The source register: publisher, title, date, URL.")
-def sources(
-    ctx: typer.Context,
-    as_of: AsOfOpt = None,
-    as_json: JsonOpt = False,
-    fmt: FormatOpt = OutputFormat.table,
-    fields: FieldsOpt = None,
-    cite: CiteOpt = False,
-    facts_path: FactsOpt = None,
-    lang: LangOpt = None,
-) -> None:
-    """The source register: publisher, title, date, URL.
-
-    \b
-    Examples:
-      esra sources
-      esra sources --json
-    """
-    answer(ctx, "sources", as_json, facts_path, lang, fmt=fmt, fields=fields, cite=cite, as_of=as_of)
-
-
-@app.command(cls=EsraCommand, short_help="An alliance as a tree: chairs over time, members.")
-def tree(
-    ctx: typer.Context,
-    alliance: Annotated[
-        str,
-        typer.Argument(
-            metavar="[ALLIANCE]",
-            help="Alliance: esra, ara or ecrn.",
-            autocompletion=_completer("tree"),
-        ),
-    ] = DEFAULT_ALLIANCE,
-    as_of: AsOfOpt = None,
-    as_json: JsonOpt = False,
-    cite: CiteOpt = False,
-    facts_path: FactsOpt = None,
-    lang: LangOpt = None,
-) -> None:
-    """An alliance as a tree: its chairs over time and its members by country.
-
-    \b
-    Examples:
-      esra tree
-      esra tree ara --lang it
-    """
-    answer(ctx, "tree", as_json, facts_path, lang, cite=cite, alliance=alliance, as_of=as_of)
-
-
-@app.command(cls=EsraCommand, short_help="One record of any kind in full, with its sources.")
-def show(
-    ctx: typer.Context,
-    rid: Annotated[str, typer.Argument(metavar="ID", help="A record's id, as search and --json give it.")],
-    as_of: AsOfOpt = None,
-    as_json: JsonOpt = False,
-    cite: CiteOpt = False,
-    facts_path: FactsOpt = None,
-    lang: LangOpt = None,
-) -> None:
-    """One record of any kind in full: every field, linked records by name, sources and quotes.
-
-    \b
-    Examples:
-      esra show lombardia-baviera-declaration
-      esra search bavaria intent        (finds the id)
-      esra show ansa-2024-11-08 --json
-    """
-    answer(ctx, "show", as_json, facts_path, lang, cite=cite, id=rid, as_of=as_of)
+for _command in commands.QUERIES.values():
+    _query_command(_command)
 
 
 @app.command(cls=EsraCommand, short_help="The base as a DOT or Mermaid graph.")
@@ -665,7 +376,7 @@ def graph(
     from esra_cli import graph as graphs
 
     base = load(ctx, facts_path)
-    language = settings(ctx, facts_path, lang).lang.value
+    language = global_options(ctx, facts_path, lang).lang.value
     around = query.entity(base, name, language) if name else None
     draw = graphs.dot if fmt == GraphFormat.dot else graphs.mermaid
     render.write_text(draw(base, language, around))
@@ -683,11 +394,9 @@ def fields_command(
       esra fields members
       esra members --fields id,name,since --format csv
     """
-    from esra_cli import views
-
-    if command not in views.VIEWS:
-        raise UsageError(f"no command {command!r} with JSON output; try: {', '.join(views.COMMANDS)}")
-    names = views.fields(command)
+    if command not in contract.VIEWS:
+        raise UsageError(f"no command {command!r} with JSON output; try: {', '.join(contract.COMMANDS)}")
+    names = contract.fields(command)
     render.write_json(names) if as_json else render.write_lines(names)
 
 
@@ -704,11 +413,11 @@ def schema_command(
       esra schema members
       esra schema person > person.schema.json
     """
-    from esra_cli import views
-
-    if command is not None and command not in views.VIEWS:
-        raise UsageError(f"no command {command!r} with JSON output; try: {', '.join(views.COMMANDS)}")
-    render.write_json(views.schema(command) if command else {c: views.schema(c) for c in views.VIEWS})
+    if command is not None and command not in contract.VIEWS:
+        raise UsageError(f"no command {command!r} with JSON output; try: {', '.join(contract.COMMANDS)}")
+    render.write_json(
+        contract.schema(command) if command else {c: contract.schema(c) for c in contract.VIEWS}
+    )
 
 
 @app.command(cls=EsraCommand, short_help="Validate the fact base (and its quotes).")
@@ -743,7 +452,7 @@ def check(
       esra check
       esra check --against announcement.it.txt
     """
-    path = Path(locate.find(settings(ctx, facts_path, None).facts))
+    path = Path(locate.find(global_options(ctx, facts_path, None).facts))
     from esra_cli import check as checking
 
     found = checking.report(path, against, source_id)
@@ -789,9 +498,9 @@ def export(
     """
     from esra_cli import export as exporting
 
-    table = schema.table_of(kind)
+    table = kinds.table_of(kind)
     if fmt == ExportFormat.sqlite or file is not None:
-        path = locate.find(settings(ctx, facts_path, None).facts)
+        path = locate.find(global_options(ctx, facts_path, None).facts)
         exporting.database(path, fmt.value, table, file, force=force)
         return
     render.write_text(exporting.export(load(ctx, facts_path), fmt.value, table))
@@ -816,7 +525,7 @@ def serve(
     """
     from esra_cli import web
 
-    web.serve(locate.find(settings(ctx, facts_path, None).facts), port)
+    web.serve(locate.find(global_options(ctx, facts_path, None).facts), port)
 
 
 class AddGroup(EsraGroup):
@@ -827,10 +536,10 @@ class AddGroup(EsraGroup):
     """
 
     def list_commands(self, ctx: Any) -> list[str]:
-        return [kind.singular for kind in schema.KINDS.values()]
+        return [kind.singular for kind in kinds.KINDS.values()]
 
     def get_command(self, ctx: Any, cmd_name: str) -> Any:
-        kind = schema.BY_SINGULAR.get(cmd_name)
+        kind = kinds.BY_SINGULAR.get(cmd_name)
         if kind is None:
             return None
         single = typer.Typer(rich_markup_mode=None, add_completion=False)
@@ -848,11 +557,11 @@ add_app = typer.Typer(
 app.add_typer(add_app, name="add")
 
 
-def _add_command(target: typer.Typer, kind: schema.Kind) -> None:
+def _add_command(target: typer.Typer, kind: kinds.Kind) -> None:
     from esra_cli import forms, store
 
     def command(ctx: typer.Context, dry_run: bool, facts_path: Path | None, **values: Any) -> None:
-        path = Path(locate.find(settings(ctx, facts_path, None).facts))
+        path = Path(locate.find(global_options(ctx, facts_path, None).facts))
         record = forms.record(kind, values)
         if dry_run:
             render.write_text(store.preview(path, kind, record))

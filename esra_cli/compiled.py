@@ -124,8 +124,8 @@ def write(base: MemoryBase, target: str) -> None:
 
 
 def _fill(connection: sqlite3.Connection, base: MemoryBase) -> None:
+    from esra_cli.kinds import ENTITIES, KINDS
     from esra_cli.matching import indexed, namer
-    from esra_cli.schema import ENTITIES, KINDS
 
     named = namer(base)
     counts = json.dumps(
@@ -135,7 +135,7 @@ def _fill(connection: sqlite3.Connection, base: MemoryBase) -> None:
     meta = {"layout": str(LAYOUT), "meta": json.dumps(base.meta), "counts": counts,
             "source": os.path.realpath(base.path)}  # fmt: skip
     connection.executemany("INSERT INTO meta VALUES (?, ?, ?)", (_sealed(k, v) for k, v in meta.items()))
-    # Every value is a TOML string, number, boolean, array or table (schema.py has no dates).
+    # Every value is a TOML string, number, boolean, array or table (kinds.py has no dates).
     encode = json.JSONEncoder(ensure_ascii=False, check_circular=False).encode
     back = base.back_references
     for table, kind in KINDS.items():

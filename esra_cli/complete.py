@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import os
 
-from esra_cli.answers import COMPLETES, QUERIES, VARIADIC
 from esra_cli.escape import clean
 from esra_cli.fastpath import parse
 
@@ -34,14 +33,12 @@ def run() -> int | None:
     if typed.startswith("-") or "--" in args:
         return None
     call = parse([*args, typed])
-    names = QUERIES[call.command][0] if call is not None else ()
-    free = call is not None and call.command in VARIADIC  # every further word is its argument
-    if call is None or not names or (call.args.get(names[-1]) != typed and not free):
+    argument = call.command.argument if call is not None and call.command is not None else None
+    # A variadic argument takes every further word; any other, only the word being typed.
+    if call is None or argument is None or (call.args.get(argument.dest) != typed and not argument.variadic):
         return None  # not a query command's argument: an option's value, a command, a second word
-    if call.command in COMPLETES:
-        offered = _candidates(COMPLETES[call.command], typed, call.facts, call.lang)
-    else:
-        offered = []  # free words (`what`, `who`, `search`): nothing to offer, not file names
+    # Free words (`what`, `who`, `search`) complete to nothing: not to file names either.
+    offered = _candidates(argument.completes, typed, call.facts, call.lang) if argument.completes else []
     if shell == "complete_fish" and os.environ.get("_TYPER_COMPLETE_FISH_ACTION") == "is-args":
         return 0 if offered else 1  # "are there names to offer?" (fish asks before get-args)
     from esra_cli import render

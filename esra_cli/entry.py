@@ -1,10 +1,10 @@
 """The `esra` command's entry point: the process-level policy around `dispatch`, the front door.
 
 Query commands go through the fast path (fastpath.py), a shell's completion of a name
-through complete.py; everything else (help, usage errors, writes) through the Typer app,
-which maps expected failures itself (cli.EsraGroup). Here: a reader closing the pipe early
-is a success, anything unexpected is one line on stderr and exit 1 (a traceback
-only with ESRA_DEBUG=1), and the process ends with os._exit once output is flushed,
+through complete.py; everything else (help, usage errors, writes) through the Typer app.
+Here, for all three: esra's own errors become their exit codes (`answered`), a reader
+closing the pipe early is a success, anything unexpected is one line on stderr and exit 1
+(a traceback only with ESRA_DEBUG=1), and the process ends with os._exit once output is flushed,
 skipping an interpreter teardown that costs a fifth of a short run.
 """
 

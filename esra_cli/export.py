@@ -8,17 +8,16 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-from esra_cli import escape, views
+from esra_cli import contract, escape
+from esra_cli.contract import LIST_SEPARATOR
+from esra_cli.errors import OutputError, UsageError
 from esra_cli.facts import FactBase
-from esra_cli.schema import KINDS
-from esra_cli.views import LIST_SEPARATOR
+from esra_cli.kinds import KINDS
 
 
 def export(base: FactBase, fmt: str, table: str | None) -> str:
     """The base in `fmt`; with `table`, only records of that kind (TOML/JSON keep [meta])."""
     if fmt == "jsonld" and table:
-        from esra_cli.errors import UsageError
-
         raise UsageError("--format jsonld exports the whole base: leave out --kind")
     tables = [table] if table else list(KINDS)
     selected: dict[str, Any] = {"meta": base.meta}
@@ -43,12 +42,12 @@ def export(base: FactBase, fmt: str, table: str | None) -> str:
 
 def _said(record: dict[str, Any]) -> dict[str, Any]:
     """A record with its fields, its `cite` keys and its alternatives' fields named as the
-    views name them (views.said)."""
-    said = {views.said(k): v for k, v in record.items()}
+    views name them (contract.said)."""
+    said = {contract.said(k): v for k, v in record.items()}
     if "cite" in said:
-        said["cite"] = {views.said(k): v for k, v in said["cite"].items()}
+        said["cite"] = {contract.said(k): v for k, v in said["cite"].items()}
     if "alternatives" in said:
-        said["alternatives"] = [{**a, "field": views.said(a["field"])} for a in said["alternatives"]]
+        said["alternatives"] = [{**a, "field": contract.said(a["field"])} for a in said["alternatives"]]
     return said
 
 
@@ -56,7 +55,6 @@ def database(path: str, fmt: str, table: str | None, file: Path | None, force: b
     """Write the fact base at `path` as relational tables to `file` (relational.py), and the
     metadata Datasette reads beside it; return the metadata's path."""
     from esra_cli import facts, relational
-    from esra_cli.errors import OutputError, UsageError
 
     if fmt != "sqlite":
         raise UsageError(f"--format {fmt} writes to stdout: leave out FILE and redirect (> FILE)")
@@ -78,7 +76,6 @@ def database(path: str, fmt: str, table: str | None, file: Path | None, force: b
 def _replaceable_metadata(file: Path, force: bool) -> None:
     """The metadata beside the database is replaced only with --force, and only if it is
     Datasette metadata (a JSON object naming its databases) -- never another file."""
-    from esra_cli.errors import UsageError
 
     if not file.exists() and not file.is_symlink():
         return
@@ -94,7 +91,6 @@ def _replaceable_metadata(file: Path, force: bool) -> None:
 
 def _replaceable(file: Path, path: str, force: bool) -> None:
     """Refuse to write over anything but a SQLite database the user said to replace."""
-    from esra_cli.errors import UsageError
 
     if not file.exists() and not file.is_symlink():
         return

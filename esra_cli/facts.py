@@ -7,8 +7,8 @@ import stat
 
 from esra_cli.errors import InvalidFacts
 from esra_cli.i18n import word
+from esra_cli.kinds import KINDS
 from esra_cli.names import NameIndex, table_name_keys
-from esra_cli.schema import KINDS
 
 TYPE_CHECKING = False  # parsing and checking are imported only when a file is read
 if TYPE_CHECKING:

@@ -11,22 +11,20 @@ from __future__ import annotations
 
 import os
 
-from esra_cli.answers import DATE_OPTIONS, FORMATS, QUERIES, REQUIRED, VARIADIC
+from esra_cli.commands import FORMATS, GLOBAL, QUERIES, Command, answer, output_format, version_line
 from esra_cli.settings import FACTS_ENV, LANG_ENV, LANGS
-
-GLOBAL_OPTIONS = ("--facts", "--lang")
-_ARG_NAMES = {"--as-of": "as_of", "--from": "lo", "--to": "hi"}
 
 
 class Call:
     """One understood command line."""
 
-    __slots__ = ("args", "cite", "command", "facts", "fields", "format", "lang")
+    __slots__ = ("args", "as_json", "cite", "command", "facts", "fields", "format", "lang")
 
     def __init__(self, facts: str | None, lang: str) -> None:
-        self.command = ""
-        self.args: dict[str, str | None] = {}
-        self.format = "table"
+        self.command: Command | None = None
+        self.args: dict[str, str] = {}
+        self.as_json = False
+        self.format: str | None = None  # as --format gave it; output_format decides
         self.fields: str | None = None
         self.cite = False
         self.facts, self.lang = facts, lang
@@ -40,10 +38,10 @@ def parse(argv: list[str]) -> Call | None:
     options_done = False
     for token in tokens:
         if options_done or not token.startswith("-") or token == "-":
-            if not call.command:
+            if call.command is None:
                 if token not in QUERIES:
                     return None
-                call.command = token
+                call.command = QUERIES[token]
             else:
                 positionals.append(token)
             continue
@@ -51,33 +49,35 @@ def parse(argv: list[str]) -> Call | None:
             options_done = True
             continue
         name, equals, value = token.partition("=")
-        allowed = GLOBAL_OPTIONS + (QUERIES[call.command][1] if call.command else ())
-        if name == "--json" and call.command and not equals:
-            call.format = "json"
-        elif name == "--cite" and call.command and not equals:
-            call.cite = True
-        elif name in allowed:
+        command = call.command
+        if command is not None and name in ("--json", "--cite") and not equals:
+            call.as_json |= name == "--json"
+            call.cite |= name == "--cite"
+        elif name in GLOBAL or (command is not None and name in command.valued()):
             if not equals:
                 value = next(tokens, "")
                 if not value or value.startswith("-"):
                     return None
-            if not _take(call, name, value):
+            if not _take(call, command, name, value):
                 return None
         else:
             return None
-    names = QUERIES[call.command][0] if call.command else ()
-    if call.command in VARIADIC and len(positionals) > len(names):
-        positionals = [*positionals[: len(names) - 1], " ".join(positionals[len(names) - 1 :])]
-    if not call.command or not REQUIRED.get(call.command, 0) <= len(positionals) <= len(names):
+    if call.command is None or call.facts == "" or call.lang not in LANGS:
         return None
-    if call.facts == "" or call.lang not in LANGS:
+    argument = call.command.argument
+    if argument is None:
+        return call if not positionals else None
+    if argument.variadic and positionals:  # every remaining word, as Typer joins them
+        positionals = [" ".join(positionals)]
+    if len(positionals) > 1 or (argument.required and not positionals):
         return None
-    call.args.update(zip(names, positionals, strict=False))
+    if positionals:
+        call.args[argument.dest] = positionals[0]
     return call
 
 
-def _take(call: Call, name: str, value: str) -> bool:
-    """Store one option's value; False when the Typer app must judge it."""
+def _take(call: Call, command: Command | None, name: str, value: str) -> bool:
+    """Store one option's value (the last one given wins); False when the Typer app must judge it."""
     if name == "--facts":
         call.facts = value
     elif name == "--lang":
@@ -85,32 +85,32 @@ def _take(call: Call, name: str, value: str) -> bool:
     elif name == "--format":
         if value not in FORMATS:
             return False
-        if call.format != "json":  # --json wins, as in the Typer app
-            call.format = value
+        call.format = value
     elif name == "--fields":
         call.fields = value
     else:
         from esra_cli import dates
 
-        if name in DATE_OPTIONS and not dates.is_valid(value):
+        if command is None or not dates.is_valid(value):
             return False
-        call.args[_ARG_NAMES[name]] = value
+        call.args[next(d.dest for d in command.dates if d.flag == name)] = value
     return True
 
 
 def run(argv: list[str]) -> int | None:
     """Answer `argv` and return the exit code, or None to hand it to the Typer app."""
     if argv == ["--version"]:  # two strings: not worth importing Typer for (6.5x -> 2x)
-        from esra_cli import answers, render
+        from esra_cli import render
 
-        render.write_lines([answers.version_line(os.environ.get(FACTS_ENV))])
+        render.write_lines([version_line(os.environ.get(FACTS_ENV))])
         return 0
     call = parse(argv)
-    if call is None:
+    if call is None or call.command is None:
         return None
-    from esra_cli import answers, compiled, locate
+    from esra_cli import compiled, locate
 
     # An EsraError goes up to entry.dispatch, the one place that maps it to its exit code.
     base = compiled.open_base(locate.find(call.facts))
-    answers.answer(call.command, base, call.lang, call.args, call.format, call.fields, call.cite)
+    fmt = output_format(call.as_json, call.format)
+    answer(call.command.name, base, call.lang, call.args, fmt, call.fields, call.cite)
     return 0

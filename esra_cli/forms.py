@@ -11,8 +11,9 @@ from typing import Annotated, Any
 
 import typer
 
+from esra_cli.errors import UsageError
 from esra_cli.i18n import article
-from esra_cli.schema import KINDS, Field, Kind
+from esra_cli.kinds import KINDS, Field, Kind
 
 SINGULAR = {
     "sources": "source",
@@ -91,7 +92,6 @@ def _describe(field: Field) -> str:
 
 def _pairs(field: Field, values: list[str]) -> list[tuple[str, str]]:
     """`--quote SOURCE=TEXT` or `--cite FIELD=SOURCE`, repeated: the (key, value) pairs."""
-    from esra_cli.errors import UsageError
 
     pairs = []
     for value in values:

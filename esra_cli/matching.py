@@ -20,8 +20,8 @@ import re
 
 from esra_cli import dates
 from esra_cli.i18n import word
+from esra_cli.kinds import KINDS
 from esra_cli.names import entity_names, words
-from esra_cli.schema import KINDS
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -96,11 +96,6 @@ def rank(wanted: list[Term], texts: Iterable[str]) -> int | None:
             return None
         total += best
     return total
-
-
-def matches(query: str | None, texts: Iterable[str]) -> bool:
-    """Whether every word of `query` matches a word of `texts` (an empty query: always)."""
-    return rank(terms(query), texts) is not None
 
 
 def _strings(value: Any) -> Iterable[str]:

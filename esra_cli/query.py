@@ -11,10 +11,13 @@ import datetime as dt
 from itertools import chain
 
 from esra_cli import dates
+from esra_cli.contract import ROLE_FACTS, said
+from esra_cli.errors import Ambiguous, EsraError, NotFound, UsageError
+from esra_cli.escape import clean
 from esra_cli.facts import localized
 from esra_cli.i18n import article, word
-from esra_cli.schema import ENTITIES, KINDS, stating
-from esra_cli.views import ROLE_FACTS, said
+from esra_cli.kinds import ENTITIES, KINDS, stating
+from esra_cli.names import did_you_mean, fold
 
 TYPE_CHECKING = False  # typing costs a few ms per call; the names below are for mypy only
 if TYPE_CHECKING:
@@ -170,7 +173,6 @@ def _lookup(base: FactBase, table: str, query: str, what: str, lang: str) -> str
 
 def _resolve(base: FactBase, table: str, query: str, what: str, lang: str) -> str:
     """As _lookup, and a miss that names an entity of another kind says so."""
-    from esra_cli.errors import NotFound
 
     try:
         return _lookup(base, table, query, what, lang)
@@ -194,8 +196,6 @@ _COMMAND_OF = {"people": "person", "organizations": "org", "regions": "region", 
 def _other_kind(base: FactBase, table: str, query: str) -> tuple[str, str] | None:
     """The kind and id of the one entity of another kind that `query` names, if exactly one does:
     a reader who typed `person lombardia` is told it is a region, not offered a near name."""
-    from esra_cli.errors import EsraError
-    from esra_cli.names import fold
 
     others = [other for other in ENTITIES if other != table]
     key = fold(query)
@@ -213,7 +213,6 @@ def _other_kind(base: FactBase, table: str, query: str) -> tuple[str, str] | Non
 
 def _alliance(base: FactBase, name: str, lang: str) -> str:
     """The alliance or network `name` names; another organization is not found, with the list."""
-    from esra_cli.errors import NotFound
 
     org = _resolve(base, "organizations", name, "alliance", lang)
     if base.get(org).get("kind") in ALLIANCE_KINDS:
@@ -225,7 +224,6 @@ def _alliance(base: FactBase, name: str, lang: str) -> str:
 
 def entity(base: FactBase, query: str, lang: str) -> str:
     """The id of the one person, organization, region or place `query` names."""
-    from esra_cli.errors import Ambiguous, NotFound
 
     found, misses = [], []
     for table in ENTITIES:  # every kind is tried: a miss in one needs no word about the others
@@ -355,7 +353,7 @@ def happening_row(base: FactBase, record: Record, lang: str, as_of: dt.date) -> 
     row: Row = {
         "id": record["id"],
         "type": KINDS[table].singular,
-        "kind": record.get("type"),  # a statement's or agreement's own type (views.said)
+        "kind": record.get("type"),  # a statement's or agreement's own type (contract.said)
         "name": localized(title, lang) if isinstance(title, dict) else title,
         "date": start,
         "until": end,
@@ -583,8 +581,6 @@ def _texts(base: FactBase, table: str, record: Record) -> Iterator[str]:
 def when(base: FactBase, lo: str | None, hi: str | None, lang: str, as_of: dt.date) -> Listing:
     """The dated timeline, oldest first: an entry stays when its period overlaps lo..hi."""
     if lo and hi and dates.first_day(lo) > dates.last_day(hi):
-        from esra_cli.errors import UsageError
-
         raise UsageError(f"--from {lo} is after --to {hi}: nothing could match")
     entries = [r for r in _happenings(base, lang, _all_happenings(base), as_of) if r["date"]]
     for table in ("positions", "memberships"):
@@ -729,8 +725,6 @@ def search(base: FactBase, text: str, lang: str, as_of: dt.date) -> Listing:
 
     wanted = matching.terms(text)
     if not wanted:  # unlike a filter's, search's text is required: no word is no question
-        from esra_cli.errors import UsageError
-
         raise UsageError(f"nothing to search for in {text!r}: give a word of letters or digits")
     found = base.matching([term.prefix() for term in wanted])  # the index's candidates, or None
     if found is None:
@@ -767,8 +761,6 @@ def _named(base: FactBase, text: str, lang: str) -> str:
     entities it names, or else ids that look like it."""
     import difflib
 
-    from esra_cli.names import did_you_mean, fold
-
     key = fold(text)
     ids = [i for table in ENTITIES for i in base.name_keys(table).get(key, ())]
     if not ids:
@@ -783,13 +775,11 @@ def show(base: FactBase, rid: str, lang: str, as_of: dt.date) -> Card:
     to it."""
     found = base.find(rid)
     if found is None:
-        from esra_cli.errors import NotFound
-
         hint = _named(base, rid, lang) or "; esra search WORDS finds records and their ids"
         raise NotFound(f"no record has the id {rid!r}{hint}")
     table, record = found
     kind = KINDS[table]
-    fields: Row = {}  # by their names in the views (views.said): since, until, last_confirmed
+    fields: Row = {}  # by their names in the views (contract.said): since, until, last_confirmed
     for name, value in record.items():
         if name in ("id", "sources", "quotes", "alternatives", "cite"):
             continue
@@ -891,7 +881,7 @@ def sources(base: FactBase, as_of: dt.date) -> Listing:
 def completions(base: FactBase, table: str, incomplete: str, lang: str) -> list[tuple[str, str]]:
     """Shell completions for a name being typed: (candidate, description) pairs.
 
-    `table` is the kind of entity the argument takes (answers.COMPLETES): a table of the
+    `table` is the kind of entity the argument takes (commands.Argument.completes): a table of the
     base, or "alliances", the organizations that `members` and `tree` accept.
 
     Matching folds case and accents like lookup does; but shells (and Typer) keep only
@@ -902,7 +892,6 @@ def completions(base: FactBase, table: str, incomplete: str, lang: str) -> list[
     a control character or a line break is offered only as its id and folded forms, and
     descriptions are escaped (escape.clean), for both the fast path and Typer.
     """
-    from esra_cli.escape import clean
 
     alliances = table == "alliances"  # members and tree take no other organization
     found: dict[str, str] = {}
@@ -923,7 +912,6 @@ def completions(base: FactBase, table: str, incomplete: str, lang: str) -> list[
 def _as_typed(typed: str, key: str) -> str:
     """`typed` followed by what its folded form lacks of `key`: 'Beiß' + 'wenger'. Lookup folds
     the candidate back to `key`."""
-    from esra_cli.names import fold
 
     rest = key[len(fold(typed)) :]
     if typed and not typed[-1].isalnum():

@@ -17,9 +17,9 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+from esra_cli.contract import LIST_SEPARATOR, said
 from esra_cli.facts import FactBase
-from esra_cli.schema import KINDS, Field, Kind
-from esra_cli.views import LIST_SEPARATOR, said
+from esra_cli.kinds import KINDS, Field, Kind
 
 LANGS = ("en", "it", "local")  # a text's columns: `name` (English), `name_it`, `name_local`
 LANG_WORDS = {"en": "in English", "it": "in Italian", "local": "in the local language"}

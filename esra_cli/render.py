@@ -10,7 +10,10 @@ import io
 import re
 import sys
 
-from esra_cli.escape import clean
+from esra_cli import contract, dates
+from esra_cli.errors import OutputError
+from esra_cli.escape import clean, csv_rows
+from esra_cli.escape import data as escaped
 from esra_cli.i18n import header, word
 
 TYPE_CHECKING = False  # the fast path imports this module: typing would cost milliseconds
@@ -83,18 +86,14 @@ def emit(view: View, output: Output) -> None:
 
 
 def _data_text(view: View, output: Output, out: TextIO) -> str:
-    from esra_cli import views
-
-    data = views.select(view.kind, view.json(), output.fields)
+    data = contract.select(view.kind, view.json(), output.fields)
     if output.format == "json":
         return json_text(data, out)
     rows = data if isinstance(data, list) else [data]
     if output.format == "jsonl":
         return "".join(json_text(row, out, indent=None) for row in rows)
-    header, cells = views.flat(view.kind, rows, output.fields)
+    header, cells = contract.flat(view.kind, rows, output.fields)
     if output.format == "csv":
-        from esra_cli.escape import csv_rows
-
         return for_terminal(csv_rows([header, *cells]), out)
     return "".join("\t".join(_one_line(v) for v in row) + "\n" for row in cells)
 
@@ -220,7 +219,6 @@ def _write(out: TextIO, text: str, data: bool = False) -> None:
 
 def output_error(err: OSError) -> Exception:
     """The error that a failed write to stdout becomes: one line, exit code 5."""
-    from esra_cli.errors import OutputError
 
     return OutputError(f"cannot write output: {err.strerror or err}")
 
@@ -235,8 +233,6 @@ def stdout() -> TextIO:
 def json_text(data: Any, out: TextIO, indent: int | None = 2) -> str:
     """Data as JSON text, escaped to ASCII only where the stream cannot encode UTF-8."""
     import json
-
-    from esra_cli.escape import data as escaped
 
     return escaped(json.dumps(data, ensure_ascii=not _utf8(out), indent=indent)) + "\n"
 
@@ -387,14 +383,11 @@ def _name(entity: Row | None) -> str:
 
 def _date(value: str | None, lang: str) -> str:
     """A date in words at its own precision, or '' when unknown."""
-    from esra_cli import dates  # only tables need it
 
     return dates.display(value, lang) if value else ""
 
 
 def _period(row: Row, lang: str, start: str = "since", end: str = "until") -> str:
-    from esra_cli import dates
-
     return dates.display_span(row.get(start), row.get(end), lang)
 
 
@@ -803,8 +796,6 @@ def _disputes(view: Listing, lang: str) -> RenderableType:
     table = _table(lang, "what", "field", "preferred", "other", "confidence")
 
     def value(side: Row) -> str:
-        from esra_cli import dates
-
         shown = side["value"]
         text = _date(shown, lang) if isinstance(shown, str) and dates.is_valid(shown) else str(shown)
         return f"{text} ({', '.join(side['sources'])})"
@@ -1007,8 +998,6 @@ def _show(view: Card, lang: str) -> RenderableType:
         if isinstance(value, dict):
             return _name(value) if "id" in value else "; ".join(f"{k}: {shown(v)}" for k, v in value.items())
         if isinstance(value, str):
-            from esra_cli import dates
-
             return _date(value, lang) if dates.is_valid(value) else value
         return "" if value is None else str(value)
 

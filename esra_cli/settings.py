@@ -2,7 +2,7 @@
 
 The fast path, the Typer app, completion and the compiled base each read these from here,
 so a new language or a renamed variable is one edit. (The query commands, their parameters
-and the output formats are in answers.py; exit codes with their errors in errors.py.)
+and the output formats are in commands.py; exit codes with their errors in errors.py.)
 """
 
 from __future__ import annotations

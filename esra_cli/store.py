@@ -27,7 +27,7 @@ from typing import Any
 from esra_cli import escape, facts
 from esra_cli.check import problems
 from esra_cli.errors import InvalidFacts
-from esra_cli.schema import Kind
+from esra_cli.kinds import Kind
 
 
 def block(kind: Kind, record: dict[str, Any]) -> str:

@@ -20,8 +20,8 @@ from pathlib import Path
 
 import pytest
 
-from esra_cli.schema import KINDS
-from esra_cli.views import said
+from esra_cli.contract import said
+from esra_cli.kinds import KINDS
 from tests.conftest import SHIPPED, call
 
 ESRA = shutil.which("esra", path=str(Path(sys.executable).parent)) or "esra"

@@ -9,7 +9,7 @@ import pytest
 import typer
 
 from esra_cli.cli import app
-from esra_cli.schema import KINDS
+from esra_cli.kinds import KINDS
 from tests.conftest import ROOT, Run
 
 README = (ROOT / "README.md").read_text(encoding="utf-8")

@@ -23,8 +23,8 @@ from hypothesis import HealthCheck, Phase, assume, example, given, settings
 from hypothesis import strategies as st
 
 from esra_cli import check
+from esra_cli.kinds import ENTITIES, KINDS
 from esra_cli.names import entity_names
-from esra_cli.schema import ENTITIES, KINDS
 from tests.conftest import FULL, SHIPPED, TYPER_APP, call, examples
 from tests.test_complete import protocol
 from tests.test_process import ESRA, on_terminal

@@ -14,10 +14,12 @@ import pytest
 import typer
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from typer._click import exceptions as click_exceptions  # Typer vendors Click: its errors live here
+from typer.core import TyperGroup
 
 from esra_cli import compiled
-from esra_cli.answers import FLAGS, FORMATS, QUERIES
 from esra_cli.cli import OutputFormat, app
+from esra_cli.commands import FLAGS, FORMATS, GLOBAL, QUERIES, output_format
 from esra_cli.entry import through_typer
 from esra_cli.fastpath import parse
 from esra_cli.names import words
@@ -117,15 +119,130 @@ def test_what_the_fast_path_leaves_to_typer(argv: list[str]) -> None:
     assert parse(argv) is None
 
 
-def test_the_query_table_matches_the_typer_app() -> None:
+def test_the_typer_app_takes_each_query_command_as_the_command_table_writes_it() -> None:
     group = typer.main.get_command(app)
-    for name, (positionals, valued) in QUERIES.items():
-        command = group.commands[name]  # type: ignore[attr-defined]
-        arguments = [p.name for p in command.params if p.param_type_name == "argument"]
-        options = {o for p in command.params if p.param_type_name == "option" for o in p.opts}
-        assert len(arguments) == len(positionals), name
-        assert options == {"--facts", "--lang", *FLAGS, *valued}, name
+    for name, command in QUERIES.items():
+        built = group.commands[name]  # type: ignore[attr-defined]
+        arguments = [p for p in built.params if p.param_type_name == "argument"]
+        options = {o for p in built.params if p.param_type_name == "option" for o in p.opts}
+        assert [(a.name, a.metavar, a.required) for a in arguments] == (
+            [(command.argument.dest, command.argument.metavar, command.argument.required)]
+            if command.argument
+            else []
+        ), name
+        assert options == {*GLOBAL, *FLAGS, *command.valued()}, name
+        assert built.short_help == command.summary and command.help in (built.help or ""), name
     assert [f.value for f in OutputFormat] == list(FORMATS)
+
+
+def _typer_call(
+    argv: list[str],
+) -> tuple[str, dict[str, str], str, str | None, bool, Path | None, str] | None:
+    """What the Typer app's parser makes of `argv`, in the fast path's terms; None if it refuses it."""
+    group = typer.main.get_command(app)
+    assert isinstance(group, TyperGroup)
+    try:
+        ctx = group.make_context("esra", list(argv))
+        name, built, rest = group.resolve_command(ctx, ctx._protected_args + ctx.args)
+        assert built is not None and name is not None  # resolve_command raises for no command
+        sub = built.make_context(name, rest, parent=ctx)
+    except (click_exceptions.ClickException, typer.Exit):  # a usage error; --help
+        return None
+    command = QUERIES[name]
+    p = sub.params
+    args = {d.dest: p[d.dest] for d in command.dates if p[d.dest] is not None}
+    if command.argument is not None:
+        value = p[command.argument.dest]
+        if isinstance(value, tuple | list):
+            value = " ".join(value)
+        if value is not None:
+            args[command.argument.dest] = value
+    fmt = output_format(p["as_json"], str(p["fmt"]) if "fmt" in p else None)
+    facts = p["facts_path"] or ctx.params["facts_path"]
+    lang = (p["lang"] or ctx.params["lang"]).lower()
+    return str(name), args, fmt, p.get("fields"), p["cite"], facts and Path(facts), str(lang)
+
+
+def _fast_call(argv: list[str]) -> tuple[str, dict[str, str], str, str | None, bool, Path | None, str] | None:
+    call = parse(argv)
+    if call is None or call.command is None:
+        return None
+    args = dict(call.args)
+    argument = call.command.argument
+    if argument is not None and argument.default is not None:
+        args.setdefault(argument.dest, argument.default)  # Typer fills it in
+    fmt = output_format(call.as_json, call.format)
+    facts = Path(call.facts) if call.facts is not None else None
+    return call.command.name, args, fmt, call.fields, call.cite, facts, call.lang
+
+
+def _usual(command: str) -> list[list[str]]:
+    """Pieces of argv a query command takes, which the fast path answers."""
+    spec = QUERIES[command]
+    pieces = [["--json"], ["--cite"], ["--lang", "it"], ["--lang=EN"], ["--facts", "facts.toml"]]
+    pieces += [[d.flag, "2025-02-01"] for d in spec.dates] + [[f"{d.flag}=2025"] for d in spec.dates]
+    if spec.lists:
+        pieces += [["--format", "csv"], ["--format", "json"], ["--format=plain"], ["--fields", "id,name"]]
+    if spec.argument is not None:
+        pieces += [["guidesi"], ["8"]]
+    return pieces
+
+
+# Odd pieces, which the fast path mostly leaves to Typer; the property holds for any mix.
+_ODD = [
+    [""],
+    ["-"],
+    ["x y"],
+    ["--"],
+    ["-x"],
+    ["--json=1"],
+    ["--format", "xml"],
+    ["--as-of", "2025-13"],
+    ["--as-of", "--json"],
+    ["--lang", "fr"],
+    ["--facts", ""],
+    ["--bogus"],
+    ["-h"],
+]
+
+
+@settings(max_examples=examples(1000), deadline=None)
+@given(
+    before=st.lists(st.sampled_from([["--lang", "it"], ["--lang", "en"], ["--facts", "f.toml"]]), max_size=2),
+    command=st.sampled_from(sorted(QUERIES)),
+    data=st.data(),
+)
+def test_the_fast_path_takes_argv_exactly_as_the_typer_app_does(
+    before: list[list[str]], command: str, data: st.DataObject
+) -> None:
+    usual = st.sampled_from(_usual(command))
+    pieces = data.draw(st.lists(st.one_of(usual, usual, usual, st.sampled_from(_ODD)), max_size=6))
+    argv = [*(t for p in before for t in p), command, *(t for p in pieces for t in p)]
+    fast = _fast_call(argv)
+    if fast is not None:  # what the fast path answers, Typer parses to the same call
+        assert fast == _typer_call(argv), argv
+
+
+@settings(max_examples=examples(300), deadline=None)
+@given(
+    command=st.sampled_from(sorted(QUERIES)),
+    words=st.lists(st.sampled_from(["guidesi", "ara", "8", "novembre"]), min_size=1, max_size=3),
+    options=st.lists(
+        st.sampled_from(
+            [["--json"], ["--cite"], ["--as-of", "2025-02-01"], ["--lang", "it"], ["--format", "csv"]]
+        ),
+        max_size=4,
+    ),
+)
+def test_the_fast_path_answers_every_well_formed_query(
+    command: str, words: list[str], options: list[list[str]]
+) -> None:
+    spec = QUERIES[command]
+    taken = [] if spec.argument is None else words if spec.argument.variadic else words[:1]
+    given_options = [o for o in options if o[0] != "--format" or spec.lists]
+    argv = [command, *taken, *(t for o in given_options for t in o)]
+    assert _fast_call(argv) is not None, argv
+    assert _fast_call(argv) == _typer_call(argv), argv
 
 
 def test_an_unusable_cache_folder_still_answers(tmp_path: Path) -> None:

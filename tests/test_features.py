@@ -17,7 +17,7 @@ import pytest
 import rdflib
 
 import esra_cli
-from esra_cli import views
+from esra_cli import contract
 from tests.conftest import AS_OF, Run
 from tests.test_process import ESRA
 
@@ -349,13 +349,13 @@ def _field_names(schema: dict[str, object]) -> set[str]:
     return names
 
 
-@pytest.mark.parametrize("command", list(views.VIEWS))
+@pytest.mark.parametrize("command", list(contract.VIEWS))
 def test_no_field_is_a_jq_keyword_and_periods_say_since_and_until(command: str) -> None:
-    names = _field_names(views.schema(command))
+    names = _field_names(contract.schema(command))
     assert names & JQ_KEYWORDS == set()
     assert not names & {"start", "end", "of", "holder"}  # one name for each end of a period
     if shutil.which("jq"):  # jq itself, where installed: its shorthand over every top-level field
-        fields = ", ".join(views.fields(command))
+        fields = ", ".join(contract.fields(command))
         done = subprocess.run(
             ["jq", "-c", f"{{{fields}}}"], input="{}", capture_output=True, text=True, check=False
         )
@@ -373,7 +373,7 @@ def test_a_record_is_named_name_in_every_command(run: Run) -> None:
         next(r["name"] for r in json.loads(run(*args, "--json").stdout) if r["id"] == event) for args in calls
     ]
     assert len(set(names)) == 1, names
-    assert views.schema("sources")["$id"].endswith(f"/{esra_cli.__version__}/sources.json")
+    assert contract.schema("sources")["$id"].endswith(f"/{esra_cli.__version__}/sources.json")
 
 
 def test_plain_and_csv_columns_are_the_same_on_every_row(run: Run) -> None:

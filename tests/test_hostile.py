@@ -14,7 +14,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from esra_cli import matching
-from esra_cli.schema import KINDS
+from esra_cli.kinds import KINDS
 from tests.conftest import SHIPPED, Result, as_user_without_privileges, call, examples
 from tests.test_process import ESRA
 

@@ -12,7 +12,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from esra_cli import answers, compiled, locate, render
+from esra_cli import commands, compiled, locate, render
 from esra_cli.query import Listing, View
 from tests.conftest import AS_OF, RICH_ENV, call, examples
 
@@ -46,7 +46,7 @@ def test_every_piped_view_is_what_rich_pads(
     command: str, args: dict[str, Any], lang: str, cite: bool
 ) -> None:
     base = compiled.open_base(locate.find(None))
-    view = answers.view(command, base, lang, args)
+    view = commands.view(command, base, lang, args)
     output = render.Output("table", lang, None, cite, lambda: {s["id"]: s for s in base.records("sources")})
     fast = piped(view, output, fast=True)
     assert fast == piped(view, output, fast=False)

@@ -14,7 +14,7 @@ from typing import Any
 
 import pytest
 
-from esra_cli import answers, dates
+from esra_cli import commands, dates
 from tests.conftest import AS_OF, ROOT, Run
 
 # One call of every query command, with the arguments it needs.
@@ -37,7 +37,7 @@ FAR = dt.date(2031, 7, 1)
 
 
 def test_every_query_command_is_called_here() -> None:
-    assert set(CALLS) == set(answers.QUERIES)
+    assert set(CALLS) == set(commands.QUERIES)
 
 
 def _clock_reads(path: Path) -> list[str]:

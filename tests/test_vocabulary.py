@@ -9,7 +9,7 @@ import io
 import json
 import tomllib
 
-from esra_cli.schema import KINDS
+from esra_cli.kinds import KINDS
 from tests.conftest import AS_OF, SHIPPED, Run
 
 RAW = tomllib.loads(SHIPPED.read_text(encoding="utf-8"))

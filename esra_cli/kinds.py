@@ -6,6 +6,8 @@ This table is the one place that knows the shape of the data. `check` validates 
 
 from __future__ import annotations
 
+from esra_cli.errors import UsageError
+
 TYPE_CHECKING = False
 if TYPE_CHECKING:
     from typing import Any
@@ -285,6 +287,5 @@ def table_of(name: str | None) -> str | None:
         return name
     if name in BY_SINGULAR:
         return BY_SINGULAR[name].table
-    from esra_cli.errors import UsageError
 
     raise UsageError(f"unknown kind {name!r}; kinds: {', '.join(BY_SINGULAR)}")

@@ -8,8 +8,9 @@ against it, so the contract in the README cannot drift from the code.
 from __future__ import annotations
 
 from esra_cli.dates import STATUSES
-from esra_cli.schema import KINDS
-from esra_cli.schema import STATUS as EVENT_STATUS
+from esra_cli.errors import UsageError
+from esra_cli.kinds import KINDS
+from esra_cli.kinds import STATUS as EVENT_STATUS
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -517,8 +518,6 @@ def select(kind: str, data: Any, wanted: str | None) -> Any:
     known = fields(kind)
     unknown = [name for name in names if name not in known]
     if unknown:
-        from esra_cli.errors import UsageError
-
         raise UsageError(f"unknown field {unknown[0]!r}; available: {', '.join(known)}")
     if isinstance(data, list):
         return [{name: row.get(name) for name in names} for row in data]
