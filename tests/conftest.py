@@ -6,11 +6,12 @@ import contextlib
 import io
 import json
 import os
+import pty
 import shutil
 import subprocess
 import sys
 import tempfile
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -19,6 +20,7 @@ import pytest
 from esra_cli import dates
 from esra_cli.entry import dispatch
 
+ESRA = shutil.which("esra", path=str(Path(sys.executable).parent)) or "esra"  # the installed command
 # What Rich reads from the environment to decide on colours and styles.
 RICH_ENV = ("FORCE_COLOR", "NO_COLOR", "TERM", "COLORTERM", "TTY_COMPATIBLE", "TTY_INTERACTIVE")
 ROOT = Path(__file__).resolve().parent.parent
@@ -68,6 +70,53 @@ def isolated_env(monkeypatch: pytest.MonkeyPatch, shared_cache: Path) -> None:
         monkeypatch.delenv(name, raising=False)
     monkeypatch.setenv("XDG_CACHE_HOME", str(shared_cache))
     monkeypatch.setattr(dates, "today", lambda: TODAY)
+
+
+def child_env(env: Mapping[str, str] | None = None, without: tuple[str, ...] = ()) -> dict[str, str]:
+    """The environment of a process a test starts: the test's own (cleaned by `isolated_env`)
+    without any ESRA_ variable (the harness's ESRA_REQUIRE_* included) or a name starting with
+    one of `without`, plus `env`."""
+    dropped = ("ESRA_", *without)
+    return {k: v for k, v in os.environ.items() if not k.startswith(dropped)} | dict(env or {})
+
+
+def esra(
+    *args: str,
+    env: Mapping[str, str] | None = None,
+    command: Sequence[str] = (ESRA,),
+    without: tuple[str, ...] = (),
+    **options: Any,
+) -> subprocess.CompletedProcess[Any]:
+    """Run `esra ARGS` as a process of its own (the installed command, or `command`: a shell,
+    `python -c ...`), in `child_env(env, without)`; output captured, as text unless
+    text=False; `options` go to subprocess.run. The one way the tests start a process that
+    runs to its end (servers, signals and ptys start theirs from `child_env` too)."""
+    check = options.pop("check", False)
+    options = {"capture_output": True, "text": True, "timeout": 60, **options}
+    return subprocess.run([*command, *args], check=check, env=child_env(env, without), **options)
+
+
+def on_terminal(*args: str, columns: int = 100, env: Mapping[str, str] | None = None) -> tuple[int, str, str]:
+    """Run `esra ARGS` with a pseudo-terminal `columns` wide as its stdout, in a child_env
+    where nothing but `env` tells Rich how to draw: exit code, what the terminal got, stderr."""
+    terminal_env = {"COLUMNS": str(columns), "LINES": "50", "TERM": "xterm-256color", **(env or {})}
+    argv = [ESRA, *args]
+    env = child_env(terminal_env, without=(*RICH_ENV, "JUPYTER"))
+    controller, terminal = pty.openpty()
+    proc = subprocess.Popen(argv, stdout=terminal, stderr=subprocess.PIPE, env=env)
+    os.close(terminal)
+    chunks = []
+    while True:
+        try:
+            chunk = os.read(controller, 65536)
+        except OSError:  # EIO: the child closed the terminal
+            break
+        if not chunk:
+            break
+        chunks.append(chunk)
+    os.close(controller)
+    stderr = proc.communicate(timeout=60)[1]
+    return proc.wait(), b"".join(chunks).decode("utf-8", "replace"), stderr.decode("utf-8", "replace")
 
 
 class Result:
@@ -239,19 +288,11 @@ sys.__stdout__.write(json.dumps(answers))
 
 def typer_app_answers(calls: list[tuple[list[str], dict[str, str]]]) -> list[tuple[int, str, str]]:
     """What the bare Typer app (no fast path, no shipped page) answers to each (argv, env)."""
-    environment = {k: v for k, v in os.environ.items() if not k.startswith("ESRA_")}
-    done = subprocess.run(
-        [sys.executable, "-c", _TYPER_CALLS, json.dumps(calls)],
-        capture_output=True,
-        text=True,
-        env=environment,
-        timeout=300,
-        check=True,
-    )
+    done = esra(json.dumps(calls), command=(sys.executable, "-c", _TYPER_CALLS), timeout=300, check=True)
     return [(int(code), str(out), str(err)) for code, out, err in json.loads(done.stdout)]
 
 
-def heavy_imports(argv: list[str], env: dict[str, str]) -> tuple[subprocess.CompletedProcess[str], str]:
+def heavy_imports(argv: list[str], env: Mapping[str, str]) -> tuple[subprocess.CompletedProcess[str], str]:
     """Run `esra ARGV` in a fresh interpreter: the result, and which of Rich, tomli-w and Typer
     it had imported when it exited (space-separated, '' for none)."""
     probe = f"""
@@ -270,9 +311,7 @@ os._exit = report_then_exit
 from esra_cli.entry import main
 main()
 """
-    done = subprocess.run(
-        [sys.executable, "-c", probe], capture_output=True, text=True, env=env, timeout=60, check=False
-    )
+    done = esra(command=(sys.executable, "-c", probe), env=env)
     stderr, reported, heavy = done.stderr.rpartition("\0")
     if not reported:  # it never reached os._exit: stderr says why
         return done, ""

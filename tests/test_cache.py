@@ -7,7 +7,6 @@ import json
 import os
 import shutil
 import sqlite3
-import subprocess
 import sys
 import time
 from pathlib import Path
@@ -17,13 +16,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from esra_cli import compiled, facts
-from tests.conftest import AS_OF, NOBODY, SHIPPED, call, examples
-from tests.test_process import ESRA, on_terminal
-
-
-def esra(*args: str, **env: str) -> subprocess.CompletedProcess[str]:
-    full = {k: v for k, v in os.environ.items() if not k.startswith("ESRA_")} | env
-    return subprocess.run([ESRA, *args], capture_output=True, text=True, env=full, timeout=60, check=False)
+from tests.conftest import AS_OF, ESRA, NOBODY, SHIPPED, call, esra, examples, on_terminal
 
 
 def fresh(*args: str) -> str:
@@ -53,11 +46,9 @@ def databases(folder: Path) -> list[Path]:
 
 
 def test_a_piped_call_then_a_terminal_call_draws_for_the_terminal(cache_dir: Path) -> None:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("ESRA_")}
-    env |= {"ESRA_CACHE": str(cache_dir), "COLUMNS": "80", "TERM": "xterm-256color"}
     for _ in range(2):  # the second piped call reads the compiled base the first wrote
-        assert esra("members", "ara", ESRA_CACHE=str(cache_dir)).returncode == 0
-    code, shown, _ = on_terminal([ESRA, "members", "ara"], env)
+        assert esra("members", "ara", env={"ESRA_CACHE": str(cache_dir)}).returncode == 0
+    code, shown, _ = on_terminal("members", "ara", columns=80, env={"ESRA_CACHE": str(cache_dir)})
     assert code == 0
     lines = shown.replace("\r\n", "\n").splitlines()
     assert max(len(line) for line in lines if "\x1b" not in line) <= 80  # drawn for 80 columns
@@ -65,9 +56,9 @@ def test_a_piped_call_then_a_terminal_call_draws_for_the_terminal(cache_dir: Pat
 
 
 def test_a_coloured_answer_is_not_replayed_into_a_pipe(cache_dir: Path) -> None:
-    forced = esra("sources", ESRA_CACHE=str(cache_dir), FORCE_COLOR="1")
+    forced = esra("sources", env={"ESRA_CACHE": str(cache_dir), "FORCE_COLOR": "1"})
     assert "\x1b[" in forced.stdout  # Rich was told to colour even a pipe
-    piped = esra("sources", ESRA_CACHE=str(cache_dir))
+    piped = esra("sources", env={"ESRA_CACHE": str(cache_dir)})
     assert "\x1b" not in piped.stdout
     assert piped.stdout == fresh("sources")
 
@@ -244,16 +235,8 @@ def test_a_relative_xdg_cache_home_is_ignored(tmp_path: Path) -> None:
     home.mkdir()
     work = tmp_path / "work"
     work.mkdir()
-    result = subprocess.run(
-        [ESRA, "members", "--json"],
-        capture_output=True,
-        text=True,
-        cwd=work,
-        env={k: v for k, v in os.environ.items() if not k.startswith(("ESRA_", "XDG_"))}
-        | {"HOME": str(home), "XDG_CACHE_HOME": "relative/cache"},
-        timeout=60,
-        check=False,
-    )
+    env = {"HOME": str(home), "XDG_CACHE_HOME": "relative/cache"}
+    result = esra("members", "--json", cwd=work, env=env, without=("XDG_",))
     assert result.returncode == 0
     assert not (work / "relative").exists()
     assert (home / ".cache" / "esra").is_dir()
@@ -261,13 +244,8 @@ def test_a_relative_xdg_cache_home_is_ignored(tmp_path: Path) -> None:
 
 def test_the_folder_is_made_private_whatever_the_umask(tmp_path: Path) -> None:
     folder = tmp_path / "xdg" / "esra"
-    result = subprocess.run(
-        ["bash", "-c", 'umask 000; "$0" members --json >/dev/null', ESRA],
-        env={k: v for k, v in os.environ.items() if not k.startswith("ESRA_")}
-        | {"XDG_CACHE_HOME": str(tmp_path / "xdg")},
-        timeout=60,
-        check=False,
-    )
+    umask = ("bash", "-c", 'umask 000; "$0" members --json >/dev/null')
+    result = esra(ESRA, command=umask, env={"XDG_CACHE_HOME": str(tmp_path / "xdg")})
     assert result.returncode == 0
     assert folder.stat().st_mode & 0o777 == 0o700
 
@@ -307,16 +285,9 @@ def test_no_bytecode_is_written_when_the_user_says_not_to(tmp_path: Path) -> Non
     shutil.copytree(
         Path(compiled.__file__).parent, code / "esra_cli", ignore=shutil.ignore_patterns("__pycache__")
     )
-    environment = {k: v for k, v in os.environ.items() if not k.startswith("ESRA_")}
-    environment |= {
-        "PYTHONPATH": str(code),
-        "PYTHONDONTWRITEBYTECODE": "1",
-        "ESRA_CACHE": str(tmp_path / "c"),
-    }
-    done = subprocess.run(
-        [sys.executable, "-c", "from esra_cli.entry import main; main()", "members", "--json", "--facts", str(SHIPPED)],
-        capture_output=True, text=True, env=environment, timeout=60, check=False, cwd=tmp_path,
-    )  # fmt: skip
+    environment = {"PYTHONPATH": str(code), "PYTHONDONTWRITEBYTECODE": "1", "ESRA_CACHE": str(tmp_path / "c")}
+    main = (sys.executable, "-c", "from esra_cli.entry import main; main()")
+    done = esra("members", "--json", "--facts", str(SHIPPED), command=main, env=environment, cwd=tmp_path)
     assert done.returncode == 0, done.stderr
     assert not list(code.rglob("*.pyc"))
 

@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import io
-import os
-import subprocess
 import sys
 from contextlib import redirect_stdout
 from pathlib import Path
@@ -12,8 +10,7 @@ from pathlib import Path
 import pytest
 
 from esra_cli import complete
-from tests.conftest import TYPER_APP, call, typer_app_answers
-from tests.test_process import ESRA
+from tests.conftest import ESRA, TYPER_APP, call, esra, typer_app_answers
 
 # On one xdist worker: the Typer app's answers (a process importing Typer) are made once.
 pytestmark = pytest.mark.xdist_group("typer-completions")
@@ -57,16 +54,8 @@ def protocol(shell: str, line: str) -> dict[str, str]:
 
 
 def completed(shell: str, line: str, typer_app: bool = False, **extra: str) -> tuple[int, str, str]:
-    environment = {k: v for k, v in os.environ.items() if not k.startswith("ESRA_")}
-    command = [sys.executable, "-c", TYPER_APP] if typer_app else [ESRA]
-    done = subprocess.run(
-        command,
-        capture_output=True,
-        text=True,
-        env=environment | protocol(shell, line) | extra,
-        timeout=60,
-        check=False,
-    )
+    command = (sys.executable, "-c", TYPER_APP) if typer_app else (ESRA,)
+    done = esra(command=command, env=protocol(shell, line) | extra)
     return done.returncode, done.stdout, done.stderr
 
 

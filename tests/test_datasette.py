@@ -22,9 +22,8 @@ import pytest
 
 from esra_cli.contract import said
 from esra_cli.kinds import KINDS
-from tests.conftest import SHIPPED, call
+from tests.conftest import ESRA, SHIPPED, call, child_env, esra
 
-ESRA = shutil.which("esra", path=str(Path(sys.executable).parent)) or "esra"
 RAW = tomllib.loads(SHIPPED.read_text(encoding="utf-8"))
 # .ci/run installs Chromium and sets this: there, a missing browser fails the test.
 REQUIRE_BROWSER = os.environ.get("ESRA_REQUIRE_BROWSER") == "1"
@@ -183,19 +182,15 @@ def test_a_real_browser_renders_the_links_and_a_screenshot(datasette: str, tmp_p
             pytest.fail("Chromium is not installed, and ESRA_REQUIRE_BROWSER=1 requires it")
         pytest.skip("Chromium is not installed (Debian package chromium)")
     # The browser runs on the real clock: libfaketime (CI's far-off clock) is for esra.
-    env = {k: v for k, v in os.environ.items() if k not in ("LD_PRELOAD", "FAKETIME")}
+    real_clock = ("LD_PRELOAD", "FAKETIME")
     headless = [browser, "--headless", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
                 f"--user-data-dir={tmp_path / 'profile'}", "--window-size=1280,900"]  # fmt: skip
     page = f"{datasette}/memberships?organization=ara&_sort=id"
-    dom = subprocess.run(
-        [*headless, "--dump-dom", page], capture_output=True, text=True, env=env, timeout=60, check=False
-    )
+    dom = esra("--dump-dom", page, command=headless, without=real_clock)
     assert 'href="/esra/regions/lombardia"' in dom.stdout and "Lombardy" in dom.stdout
     assert "Automotive Regions Alliance" in dom.stdout  # the label, not only the id
     shot = tmp_path / "page.png"
-    subprocess.run(
-        [*headless, f"--screenshot={shot}", page], capture_output=True, env=env, timeout=60, check=False
-    )
+    esra(f"--screenshot={shot}", page, command=headless, without=real_clock)
     png = shot.read_bytes()
     assert png[:8] == b"\x89PNG\r\n\x1a\n" and len(png) > 20_000  # a drawn page, not a blank one
     width, height = int.from_bytes(png[16:20], "big"), int.from_bytes(png[20:24], "big")
@@ -204,13 +199,12 @@ def test_a_real_browser_renders_the_links_and_a_screenshot(datasette: str, tmp_p
 
 def test_serve_runs_datasette_on_loopback_until_stopped_and_leaves_nothing() -> None:
     port = free_port()
-    env = {k: v for k, v in os.environ.items() if not k.startswith("ESRA_")} | {"ESRA_CACHE": "off"}
     server = subprocess.Popen(
         [ESRA, "serve", "--port", str(port)],
         stderr=subprocess.PIPE,
         stdout=subprocess.DEVNULL,
         text=True,
-        env=env,
+        env=child_env({"ESRA_CACHE": "off"}),
     )
     try:
         wait_for(f"http://127.0.0.1:{port}/esra.json", server)
@@ -228,9 +222,7 @@ def test_serve_runs_datasette_on_loopback_until_stopped_and_leaves_nothing() -> 
 
 def test_serve_without_datasette_says_what_to_install() -> None:
     blocked = "import sys; sys.modules['datasette'] = None; from esra_cli.entry import dispatch; sys.exit(dispatch(['serve']))"
-    done = subprocess.run(
-        [sys.executable, "-c", blocked], capture_output=True, text=True, timeout=60, check=False
-    )
+    done = esra(command=(sys.executable, "-c", blocked))
     assert (done.returncode, done.stdout) == (2, "")
     assert done.stderr == 'esra: esra serve needs Datasette: pip install "esra[web]"\n'
 

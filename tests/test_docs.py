@@ -10,7 +10,7 @@ import typer
 
 from esra_cli.cli import app
 from esra_cli.kinds import KINDS
-from tests.conftest import ROOT, Run
+from tests.conftest import ROOT, Run, esra
 
 README = (ROOT / "README.md").read_text(encoding="utf-8")
 COMMANDS = sorted(typer.main.get_command(app).commands)  # type: ignore[attr-defined]
@@ -127,20 +127,16 @@ def test_readme_piped_transcripts_are_real_output() -> None:
     too wherever jq is installed (it is on this project's machines and CI)."""
     import os
     import shutil
-    import subprocess
     import sys
 
     examples = piped_examples()
     assert len(examples) >= 4
-    env = {k: v for k, v in os.environ.items() if not k.startswith("ESRA_")}
-    env["PATH"] = str(Path(sys.executable).parent) + os.pathsep + env.get("PATH", "")
+    path = {"PATH": str(Path(sys.executable).parent) + os.pathsep + os.environ.get("PATH", "")}
     checked = 0
     for command, output in examples:
-        if "jq" in command and shutil.which("jq", path=env["PATH"]) is None:
+        if "jq" in command and shutil.which("jq", path=path["PATH"]) is None:
             continue
-        done = subprocess.run(
-            ["bash", "-c", command], capture_output=True, text=True, env=env, timeout=60, check=False
-        )
+        done = esra(command=("bash", "-c", command), env=path)
         assert done.stdout.rstrip("\n").splitlines() == output.rstrip("\n").splitlines(), command
         checked += 1
     assert checked >= sum("jq" not in command for command, _ in examples) >= 2

@@ -6,9 +6,7 @@ from __future__ import annotations
 import csv
 import io
 import json
-import os
 import re
-import subprocess
 import sys
 import time
 import tomllib
@@ -25,9 +23,8 @@ from hypothesis import strategies as st
 from esra_cli import check
 from esra_cli.kinds import ENTITIES, KINDS
 from esra_cli.names import entity_names
-from tests.conftest import FULL, SHIPPED, TYPER_APP, call, examples
+from tests.conftest import ESRA, FULL, SHIPPED, TYPER_APP, call, esra, examples, on_terminal
 from tests.test_complete import protocol
-from tests.test_process import ESRA, on_terminal
 
 UNSAFE = {"Cc", "Cf", "Cs", "Co", "Cn", "Zl", "Zp"}
 # What Rich itself writes to a terminal: colours and styles (SGR), nothing else.
@@ -49,12 +46,11 @@ def raw_unsafe(text: str, allowed: str = "") -> set[str]:
 
 def run(base: Path, *args: str, terminal: bool = False) -> tuple[int, str, str]:
     """The installed esra, piped or with a 100-column pseudo-terminal as stdout."""
-    env = {k: v for k, v in os.environ.items() if not k.startswith("ESRA_")}
-    env.update({"ESRA_FACTS": str(base), "COLUMNS": "100", "TERM": "xterm-256color"})
+    env = {"ESRA_FACTS": str(base)}
     if terminal:
-        return on_terminal([ESRA, *args], env)
-    done = subprocess.run([ESRA, *args], capture_output=True, env=env, timeout=60, check=False)
-    return done.returncode, done.stdout.decode(), done.stderr.decode()
+        return on_terminal(*args, env=env)
+    done = esra(*args, env=env)
+    return done.returncode, done.stdout, done.stderr
 
 
 def with_base(folder: Path, change: Any) -> Path:
@@ -213,10 +209,9 @@ def test_hostile_strings_in_every_field_on_every_read_command(
     ids=["click: unknown option", "click: unknown command", "esra: not found"],
 )
 def test_messages_quote_what_was_typed_escaped(args: list[str]) -> None:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("ESRA_")}
-    done = subprocess.run([ESRA, *args], capture_output=True, env=env, timeout=60, check=False)
+    done = esra(*args)
     assert done.returncode in (2, 3)
-    err = done.stderr.decode()
+    err = done.stderr
     assert raw_unsafe(err) == set()
     assert "\\x1b" in err
 
@@ -230,11 +225,10 @@ def test_completion_offers_no_control_character_and_no_extra_line(
         next(p for p in raw["people"] if p["id"] == "guido-guidesi")["name"] = f"Guido{OSC52}\ninjected\u202e"
 
     base = with_base(tmp_path, rename)
-    env = {k: v for k, v in os.environ.items() if not k.startswith("ESRA_")}
-    env |= protocol(shell, "esra person gu") | {"ESRA_FACTS": str(base), "ESRA_CACHE": "off"}
-    command = [sys.executable, "-c", TYPER_APP] if typer_app else [ESRA]
-    done = subprocess.run(command, capture_output=True, env=env, timeout=60, check=False)
-    out = done.stdout.decode()
+    env = protocol(shell, "esra person gu") | {"ESRA_FACTS": str(base), "ESRA_CACHE": "off"}
+    command = (sys.executable, "-c", TYPER_APP) if typer_app else (ESRA,)
+    done = esra(command=command, env=env)
+    out = done.stdout
     assert done.returncode == 0 and raw_unsafe(out, "\t") == set()  # fish: candidate TAB description
     # Each line is one candidate for "gu": the name's line break made no line of its own.
     lines = out.removeprefix("_arguments '*: :((").splitlines()

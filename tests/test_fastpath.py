@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import os
 import shutil
 import subprocess
 import sys
@@ -24,14 +23,16 @@ from esra_cli.entry import through_typer
 from esra_cli.fastpath import parse
 from esra_cli.names import words
 from tests.conftest import (
+    ESRA,
     SHIPPED,
     as_user_without_privileges,
     call,
+    child_env,
+    esra,
     examples,
     heavy_imports,
     typer_app_answers,
 )
-from tests.test_process import ESRA
 
 CALLS = [
     ["members"],
@@ -53,14 +54,6 @@ CALLS = [
     ["person", "nobody"],
     ["region", "sa", "--json"],
 ]
-
-
-def esra(*args: str, cache_dir: Path | str, **env: str) -> subprocess.CompletedProcess[str]:
-    environment = {k: v for k, v in os.environ.items() if not k.startswith("ESRA_")}
-    environment.update({"ESRA_CACHE": str(cache_dir), **env})
-    return subprocess.run(
-        [ESRA, *args], capture_output=True, text=True, env=environment, timeout=120, check=False
-    )
 
 
 def outcome(result: subprocess.CompletedProcess[str]) -> tuple[int, str, str]:
@@ -248,7 +241,7 @@ def test_the_fast_path_answers_every_well_formed_query(
 def test_an_unusable_cache_folder_still_answers(tmp_path: Path) -> None:
     blocked = tmp_path / "file-not-folder"
     blocked.write_text("x", encoding="utf-8")
-    result = esra("members", "--json", cache_dir=blocked / "esra")
+    result = esra("members", "--json", env={"ESRA_CACHE": str(blocked / "esra")})
     assert result.returncode == 0, result.stderr
 
 
@@ -267,7 +260,7 @@ def test_a_read_only_cache_folder_still_answers_and_is_left_alone(open_folder: P
 
 
 def test_concurrent_first_calls_all_answer(tmp_path: Path) -> None:
-    environment = {**os.environ, "ESRA_CACHE": str(tmp_path)}
+    environment = child_env({"ESRA_CACHE": str(tmp_path)})
     procs = [
         subprocess.Popen([ESRA, "person", "guidesi", "--json"], stdout=subprocess.PIPE, env=environment)
         for _ in range(8)
@@ -280,7 +273,7 @@ def test_concurrent_first_calls_all_answer(tmp_path: Path) -> None:
 
 def test_the_json_path_imports_neither_rich_nor_tomli_w(tmp_path: Path) -> None:
     for _ in range(2):  # the first call compiles the base, the second reads it
-        result, heavy = heavy_imports(["members", "--json"], {**os.environ, "ESRA_CACHE": str(tmp_path)})
+        result, heavy = heavy_imports(["members", "--json"], {"ESRA_CACHE": str(tmp_path)})
         assert result.returncode == 0, result.stderr
         assert json.loads(result.stdout)
         assert (result.stderr, heavy) == ("", ""), f"imported: {heavy}"
@@ -294,21 +287,14 @@ def test_new_code_under_the_same_version_never_reads_the_old_database(tmp_path: 
         Path(compiled.__file__).parent, code / "esra_cli", ignore=shutil.ignore_patterns("__pycache__")
     )
     cache_dir = tmp_path / "cache"
-    environment = {**os.environ, "PYTHONPATH": str(code), "ESRA_CACHE": str(cache_dir)}
-    members = [
-        sys.executable,
-        "-c",
-        "from esra_cli.entry import main; main()",
-        "members",
-        "--facts",
-        str(SHIPPED),
-    ]
+    environment = {"PYTHONPATH": str(code), "ESRA_CACHE": str(cache_dir)}
+    main = (sys.executable, "-c", "from esra_cli.entry import main; main()")
 
     def table() -> str:
-        done = subprocess.run(
-            members, capture_output=True, text=True, env=environment, timeout=60, check=True, cwd=code
-        )
-        return done.stdout
+        drawn: str = esra(
+            "members", "--facts", str(SHIPPED), command=main, env=environment, cwd=code, check=True
+        ).stdout
+        return drawn
 
     before = table()
     assert before == table()
@@ -342,7 +328,7 @@ def test_search_through_the_index_finds_what_a_scan_finds(query: list[str]) -> N
 
 
 def test_version_is_answered_without_typer_and_says_the_same(tmp_path: Path) -> None:
-    result, heavy = heavy_imports(["--version"], {**os.environ, "ESRA_CACHE": str(tmp_path)})
+    result, heavy = heavy_imports(["--version"], {"ESRA_CACHE": str(tmp_path)})
     assert result.returncode == 0 and "typer" not in heavy.split(), heavy
     ((code, typer_out, _),) = typer_app_answers([(["--version"], {"ESRA_CACHE": str(tmp_path)})])
     assert (code, result.stdout) == (0, typer_out)  # the fast path's words are the Typer app's

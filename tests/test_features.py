@@ -5,7 +5,6 @@ from __future__ import annotations
 import csv
 import io
 import json
-import os
 import re
 import shutil
 import subprocess
@@ -18,22 +17,17 @@ import rdflib
 
 import esra_cli
 from esra_cli import contract
-from tests.conftest import AS_OF, Run
-from tests.test_process import ESRA
+from tests.conftest import AS_OF, ESRA, Run, esra
 
 
 def complete_bash(line: str) -> list[str]:
     """What bash would get for `line` (the cursor at its end), via Typer's completion protocol."""
     words = line.split(" ")
-    env = {
-        **os.environ,
-        "_ESRA_COMPLETE": "complete_bash",
-        "COMP_WORDS": line,
-        "COMP_CWORD": str(len(words) - 1),
-    }
-    result = subprocess.run([ESRA], capture_output=True, text=True, env=env, timeout=60, check=False)
+    env = {"_ESRA_COMPLETE": "complete_bash", "COMP_WORDS": line, "COMP_CWORD": str(len(words) - 1)}
+    result = esra(env=env)
     assert result.returncode == 0, result.stderr
-    return result.stdout.splitlines()
+    offered: str = result.stdout
+    return offered.splitlines()
 
 
 @pytest.mark.parametrize(
@@ -62,12 +56,11 @@ def test_completion_of_an_empty_word_lists_every_organization() -> None:
 
 
 def test_zsh_and_fish_get_descriptions() -> None:
-    env = {**os.environ, "_ESRA_COMPLETE": "complete_zsh", "_TYPER_COMPLETE_ARGS": "esra person andrea"}
-    zsh = subprocess.run([ESRA], capture_output=True, text=True, env=env, timeout=60, check=False).stdout
+    zsh = esra(env={"_ESRA_COMPLETE": "complete_zsh", "_TYPER_COMPLETE_ARGS": "esra person andrea"}).stdout
     assert '"andrea-tronzano":"Andrea Tronzano"' in zsh
-    env = {**os.environ, "_ESRA_COMPLETE": "complete_fish", "_TYPER_COMPLETE_ARGS": "esra where tu",
+    env = {"_ESRA_COMPLETE": "complete_fish", "_TYPER_COMPLETE_ARGS": "esra where tu",
            "_TYPER_COMPLETE_FISH_ACTION": "get-args"}  # fmt: skip
-    fish = subprocess.run([ESRA], capture_output=True, text=True, env=env, timeout=60, check=False).stdout
+    fish = esra(env=env).stdout
     assert fish.splitlines() == ["turin\tTurin"]
 
 
@@ -75,13 +68,7 @@ def test_show_completion_prints_the_script_of_the_shell_it_runs_in() -> None:
     # Typer detects the shell from the process tree: a word after the flag is not read. A
     # command that is not the script's last keeps bash as esra's parent; as the last one,
     # bash may exec it, and the shell found depends on whatever started the tests.
-    result = subprocess.run(
-        ["bash", "-c", '"$0" --show-completion; status=$?; exit $status', ESRA],
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=False,
-    )
+    result = esra(ESRA, command=("bash", "-c", '"$0" --show-completion; status=$?; exit $status'))
     assert result.returncode == 0, result.stderr
     assert "_ESRA_COMPLETE=complete_bash" in result.stdout
     assert result.stdout.rstrip().endswith("complete -o default -F _esra_completion esra")
@@ -97,10 +84,7 @@ def test_show_completion_prints_the_script_of_the_shell_it_runs_in() -> None:
 )
 def test_each_shell_gets_its_own_script(shell: str, marker: str) -> None:
     # Typer's switch for naming the shell rather than detecting it (its own tests use it).
-    env = {**os.environ, "_TYPER_COMPLETE_TEST_DISABLE_SHELL_DETECTION": "1"}
-    result = subprocess.run(
-        [ESRA, "--show-completion", shell], capture_output=True, text=True, env=env, timeout=60, check=False
-    )
+    result = esra("--show-completion", shell, env={"_TYPER_COMPLETE_TEST_DISABLE_SHELL_DETECTION": "1"})
     assert result.returncode == 0, result.stderr
     assert marker in result.stdout and f"_ESRA_COMPLETE=complete_{shell}" in result.stdout
 

@@ -15,8 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import AS_OF, RICH_ENV, call
-from tests.test_process import ESRA, on_terminal
+from tests.conftest import AS_OF, call, on_terminal
 
 GOLDEN = Path(__file__).resolve().parent / "golden"
 UPDATE = os.environ.get("ESRA_UPDATE_GOLDEN") == "1"
@@ -94,9 +93,7 @@ def test_tables_on_a_terminal_match_their_golden_files(name: str, columns: int) 
 )
 def test_a_real_terminal_draws_what_the_golden_files_hold(name: str, columns: int) -> None:
     # Nothing inherited may change what Rich draws: only the terminal set here.
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("ESRA_", *RICH_ENV, "JUPYTER"))}
-    env |= {"COLUMNS": str(columns), "LINES": "50", "TERM": "xterm-256color"}
-    code, shown, err = on_terminal([ESRA, *CALLS[name]], env)
+    code, shown, err = on_terminal(*CALLS[name], columns=columns)
     assert (code, err) == (0, "")
     assert unlinked(shown.replace("\r\n", "\n")) == (GOLDEN / f"{name}.tty{columns}.txt").read_text(
         encoding="utf-8"
@@ -112,9 +109,7 @@ def test_a_real_terminal_draws_what_the_golden_files_hold(name: str, columns: in
     ids=" ".join,
 )
 def test_an_80_column_terminal_cuts_no_word_and_numbers_the_sources(args: list[str]) -> None:
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("ESRA_", *RICH_ENV, "JUPYTER"))}
-    env |= {"COLUMNS": "80", "LINES": "50", "TERM": "xterm-256color"}
-    code, shown, _ = on_terminal([ESRA, *args, "--as-of", AS_OF], env)
+    code, shown, _ = on_terminal(*args, "--as-of", AS_OF, columns=80)
     assert code == 0
     text = re.sub(r"\x1b\[[0-9;]*m|\x1b\]8;[^\x1b]*\x1b\\", "", shown).replace("\r\n", "\n")
     # Only a URL runs past the edge, whole, for the terminal to wrap (folded, it could not

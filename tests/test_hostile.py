@@ -15,8 +15,7 @@ from hypothesis import strategies as st
 
 from esra_cli import matching
 from esra_cli.kinds import KINDS
-from tests.conftest import SHIPPED, Result, as_user_without_privileges, call, examples
-from tests.test_process import ESRA
+from tests.conftest import SHIPPED, Result, as_user_without_privileges, call, esra, examples
 
 FAST = settings(
     max_examples=examples(150), deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
@@ -140,13 +139,7 @@ def test_generated_valid_bases_round_trip_through_export(
 
 
 def run_file(path: Path, *args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [ESRA, "--facts", str(path), *(args or ("members",))],
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=False,
-    )
+    return esra("--facts", str(path), *(args or ("members",)))
 
 
 @pytest.mark.parametrize(

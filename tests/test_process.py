@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import json
 import os
-import pty
-import shutil
 import signal
 import subprocess
 import sys
@@ -14,15 +12,7 @@ from pathlib import Path
 
 import pytest
 
-ESRA = shutil.which("esra", path=str(Path(sys.executable).parent)) or "esra"
-
-
-def esra(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
-    full_env = {k: v for k, v in os.environ.items() if not k.startswith("ESRA_")}
-    full_env.update(env or {})
-    return subprocess.run(
-        [ESRA, *args], capture_output=True, text=True, env=full_env, timeout=60, check=False
-    )
+from tests.conftest import ESRA, child_env, esra, on_terminal
 
 
 def test_the_installed_command_answers_in_json() -> None:
@@ -33,12 +23,7 @@ def test_the_installed_command_answers_in_json() -> None:
 
 
 def test_python_dash_m_runs_the_same_command() -> None:
-    result = subprocess.run(
-        [sys.executable, "-m", "esra_cli", "person", "guidesi", "--json"],
-        capture_output=True,
-        text=True,
-        check=False,
-    )
+    result = esra("person", "guidesi", "--json", command=(sys.executable, "-m", "esra_cli"))
     assert result.returncode == 0, result.stderr
     assert json.loads(result.stdout)["id"] == "guido-guidesi"
 
@@ -53,9 +38,7 @@ def test_a_reader_closing_the_pipe_early_is_success(args: list[str]) -> None:
     read_end, write_end = os.pipe()
     os.close(read_end)  # the reader is gone before esra writes a byte
     try:
-        proc = subprocess.run(
-            [ESRA, *args], stdout=write_end, stderr=subprocess.PIPE, timeout=60, check=False
-        )
+        proc = esra(*args, stdout=write_end, stderr=subprocess.PIPE, capture_output=False, text=False)
     finally:
         os.close(write_end)
     assert proc.returncode == 0
@@ -63,13 +46,8 @@ def test_a_reader_closing_the_pipe_early_is_success(args: list[str]) -> None:
 
 
 def test_head_in_a_real_shell_pipeline_ends_quietly() -> None:
-    result = subprocess.run(
-        ["bash", "-c", f'set -o pipefail; "{ESRA}" what | head -n 1; "{ESRA}" when --json | head -c 1'],
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=False,
-    )
+    script = 'set -o pipefail; "$0" what | head -n 1; "$0" when --json | head -c 1'
+    result = esra(ESRA, command=("bash", "-c", script))
     assert result.returncode == 0
     assert result.stderr == ""
 
@@ -93,37 +71,14 @@ def test_plain_environments(env: dict[str, str]) -> None:
 
 
 def test_a_closed_stdout_is_not_a_crash() -> None:
-    result = subprocess.run(
-        ["bash", "-c", f'"{ESRA}" members >&-'], capture_output=True, text=True, timeout=60, check=False
-    )
+    result = esra(ESRA, command=("bash", "-c", '"$0" members >&-'))
     assert "Traceback" not in result.stderr
     assert result.returncode in (0, 1)
 
 
-def on_terminal(argv: list[str], env: dict[str, str]) -> tuple[int, str, str]:
-    """Run a command with a pseudo-terminal as stdout: exit code, what the terminal got, stderr."""
-    controller, terminal = pty.openpty()
-    proc = subprocess.Popen(argv, stdout=terminal, stderr=subprocess.PIPE, env=env)
-    os.close(terminal)
-    chunks = []
-    while True:
-        try:
-            chunk = os.read(controller, 65536)
-        except OSError:  # EIO: the child closed the terminal
-            break
-        if not chunk:
-            break
-        chunks.append(chunk)
-    os.close(controller)
-    stderr = proc.communicate(timeout=60)[1]
-    return proc.wait(), b"".join(chunks).decode("utf-8", "replace"), stderr.decode("utf-8", "replace")
-
-
 def run_in_terminal(*args: str, columns: int) -> tuple[int, str]:
     """Run esra as a person at a shell would, on a terminal `columns` wide."""
-    env = {k: v for k, v in os.environ.items() if not k.startswith("ESRA_")}
-    env.update({"COLUMNS": str(columns), "LINES": "50", "TERM": "xterm-256color"})
-    code, out, _ = on_terminal([ESRA, *args], env)
+    code, out, _ = on_terminal(*args, columns=columns)
     assert code == 0
     return code, out
 
@@ -172,7 +127,7 @@ def test_an_interrupt_ends_quietly_and_leaves_no_process_behind(
     args: list[str], whole_group: bool, slow_base: Path
 ) -> None:
     # Ctrl-C in a terminal signals the whole process group; `kill -INT` only esra itself.
-    env = {**os.environ, "ESRA_CACHE": "off", "ESRA_FACTS": str(slow_base)}
+    env = child_env({"ESRA_CACHE": "off", "ESRA_FACTS": str(slow_base)})
     proc = subprocess.Popen(
         [ESRA, *args],
         stdout=subprocess.PIPE,

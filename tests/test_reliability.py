@@ -10,7 +10,6 @@ import csv
 import io
 import json
 import os
-import subprocess
 import time
 import tomllib
 from pathlib import Path
@@ -19,8 +18,7 @@ import pytest
 import tomli_w
 
 from esra_cli import facts
-from tests.conftest import AS_OF, SHIPPED, as_user_without_privileges, call
-from tests.test_process import ESRA
+from tests.conftest import AS_OF, SHIPPED, as_user_without_privileges, call, esra
 
 QUOTE = "ansa-2024-11-08=Regione Lombardia ufficializza l'ingresso"
 
@@ -213,18 +211,10 @@ def test_csv_keeps_a_carriage_return_inside_its_cell_and_disarms_formulas(
     ids=lambda args: " ".join(args[:3]),
 )
 def test_data_on_a_stream_that_is_not_utf8_is_written_as_utf8(args: list[str]) -> None:
-    env = {
-        k: v for k, v in os.environ.items() if not k.startswith(("ESRA_", "PYTHONIOENCODING", "LC_", "LANG"))
-    }
     argv = [*args, *(["--as-of", AS_OF] if args[0] in ("members", "when") else [])]
+    locale = ("PYTHONIOENCODING", "LC_", "LANG")
     answers = [
-        subprocess.run(
-            [ESRA, *argv],
-            capture_output=True,
-            env=env | {"PYTHONIOENCODING": encoding},
-            timeout=60,
-            check=False,
-        )
+        esra(*argv, env={"PYTHONIOENCODING": encoding}, without=locale, text=False)
         for encoding in ("ascii", "latin-1")
     ]
     assert [(a.returncode, a.stderr) for a in answers] == [(0, b"")] * 2

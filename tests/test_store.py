@@ -18,8 +18,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import Run, examples
-from tests.test_process import ESRA
+from tests.conftest import ESRA, Run, child_env, esra, examples
 
 QUOTE = "ansa-2024-11-08=Regione Lombardia ufficializza l'ingresso"
 PERSON = [
@@ -259,6 +258,7 @@ def add_process(path: Path, rid: str) -> subprocess.Popen[bytes]:
         ],
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
+        env=child_env(),
     )
 
 
@@ -270,7 +270,7 @@ def test_twelve_concurrent_adds_all_land(facts_copy: Path) -> None:
     assert codes == [0] * 12, [p.stderr.read() for p in procs if p.stderr]
     people = {p["id"] for p in tomllib.loads(facts_copy.read_text(encoding="utf-8"))["people"]}
     assert set(ids) <= people
-    check = subprocess.run([ESRA, "--facts", str(facts_copy), "check"], capture_output=True, check=False)
+    check = esra("--facts", str(facts_copy), "check")
     assert check.returncode == 0
 
 
@@ -285,9 +285,7 @@ def test_sigkill_at_random_moments_never_corrupts_the_base(facts_copy: Path) -> 
         time.sleep(rng.uniform(0.0, 0.35))
         proc.send_signal(signal.SIGKILL)
         proc.wait(timeout=60)
-        check = subprocess.run(
-            [ESRA, "--facts", str(facts_copy), "check"], capture_output=True, text=True, check=False
-        )
+        check = esra("--facts", str(facts_copy), "check")
         assert check.returncode == 0, (n, check.stdout, check.stderr)
         landed += f'id = "killed-{n}"' in facts_copy.read_text(encoding="utf-8")
     # A later add cleans up what killed writers left behind.
@@ -312,9 +310,7 @@ def esra_add(base: Path, person_id: str = "maria-rossi") -> subprocess.Completed
         "--quote",
         QUOTE,
     ]
-    return subprocess.run(
-        [ESRA, *args, "--facts", str(base)], capture_output=True, text=True, timeout=60, check=False
-    )
+    return esra(*args, "--facts", str(base))
 
 
 def test_add_through_a_symlink_writes_the_target_and_keeps_the_link(

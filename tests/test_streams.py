@@ -12,19 +12,14 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import SHIPPED
-from tests.test_process import ESRA
+from tests.conftest import ESRA, SHIPPED, esra
 
 BAD_BASE = '[meta]\nannouncement = "x"\nupdated = "2024"\n[[people]]\nid = "p"\n'
 
 
 def shell(script: str, **env: str) -> subprocess.CompletedProcess[str]:
     """Run a bash script with $ESRA set, and the environment cleared of ESRA_ settings."""
-    full = {k: v for k, v in os.environ.items() if not k.startswith("ESRA_")}
-    full.update(env, ESRA=ESRA)
-    return subprocess.run(
-        ["bash", "-c", script], capture_output=True, text=True, env=full, timeout=60, check=False
-    )
+    return esra(command=("bash", "-c", script), env={**env, "ESRA": ESRA})
 
 
 @pytest.fixture
@@ -74,8 +69,8 @@ def test_stderr_on_a_pipe_nobody_reads_keeps_the_not_found_exit() -> None:
     read_end, write_end = os.pipe()
     os.close(read_end)  # the reader of stderr is gone before esra writes its message
     try:
-        proc = subprocess.run(
-            [ESRA, "person", "nobodyxyz"], stdout=subprocess.PIPE, stderr=write_end, timeout=60, check=False
+        proc = esra(
+            "person", "nobodyxyz", stdout=subprocess.PIPE, stderr=write_end, capture_output=False, text=False
         )
     finally:
         os.close(write_end)
@@ -173,15 +168,8 @@ BUG = (
 
 
 def test_an_unexpected_error_is_one_line_and_exit_1_or_a_traceback_when_asked() -> None:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("ESRA_")} | {"ESRA_CACHE": "off"}
-    done = subprocess.run([sys.executable, "-c", BUG], capture_output=True, text=True, env=env, check=False)
+    done = esra(command=(sys.executable, "-c", BUG), env={"ESRA_CACHE": "off"})
     assert (done.returncode, done.stdout) == (1, "")
     assert done.stderr == "esra: internal error: ValueError: two\\x0alines (ESRA_DEBUG=1 shows a traceback)\n"
-    debug = subprocess.run(
-        [sys.executable, "-c", BUG],
-        capture_output=True,
-        text=True,
-        env=env | {"ESRA_DEBUG": "1"},
-        check=False,
-    )
+    debug = esra(command=(sys.executable, "-c", BUG), env={"ESRA_CACHE": "off", "ESRA_DEBUG": "1"})
     assert debug.returncode == 1 and "Traceback" in debug.stderr and "ValueError" in debug.stderr

@@ -4,7 +4,6 @@ draws; and a terminal's table, at any width, cuts no word, id or URL."""
 from __future__ import annotations
 
 import json
-import os
 import re
 from typing import Any
 
@@ -14,7 +13,7 @@ from hypothesis import strategies as st
 
 from esra_cli import commands, compiled, locate, render
 from esra_cli.query import Listing, View
-from tests.conftest import AS_OF, RICH_ENV, call, examples
+from tests.conftest import AS_OF, call, examples
 
 CALLS: list[tuple[str, dict[str, Any]]] = [
     ("members", {}),
@@ -76,11 +75,9 @@ _ESCAPES = re.compile(r"\x1b\[[0-9;]*m|\x1b\]8;[^\x1b]*\x1b\\")
 
 
 def _terminal(args: list[str], columns: int) -> str:
-    from tests.test_process import ESRA, on_terminal
+    from tests.conftest import on_terminal
 
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("ESRA_", *RICH_ENV, "JUPYTER"))}
-    env |= {"COLUMNS": str(columns), "LINES": "50", "TERM": "xterm-256color"}
-    code, shown, _ = on_terminal([ESRA, *args, "--as-of", AS_OF], env)
+    code, shown, _ = on_terminal(*args, "--as-of", AS_OF, columns=columns)
     assert code == 0
     return _ESCAPES.sub("", shown).replace("\r\n", "\n")
 
@@ -138,14 +135,12 @@ def test_a_records_note_is_a_marked_footnote_under_its_table() -> None:
 
 
 def test_nuance_words_are_coloured_on_a_terminal_and_kept_as_words() -> None:
-    from tests.test_process import ESRA, on_terminal
+    from tests.conftest import on_terminal
 
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("ESRA_", *RICH_ENV, "JUPYTER"))}
-    env |= {"COLUMNS": "200", "LINES": "50", "TERM": "xterm-256color"}
-    _, coloured, _ = on_terminal([ESRA, "person", "guidesi", "--as-of", AS_OF], env)
+    _, coloured, _ = on_terminal("person", "guidesi", "--as-of", AS_OF, columns=200)
     assert "\x1b[31mdisputed" in coloured  # red
     assert "\x1b[33mpresumed current" in coloured  # yellow
-    _, plain, _ = on_terminal([ESRA, "person", "guidesi", "--as-of", AS_OF], env | {"NO_COLOR": "1"})
+    _, plain, _ = on_terminal("person", "guidesi", "--as-of", AS_OF, columns=200, env={"NO_COLOR": "1"})
     words = _ESCAPES.sub("", plain)
     assert "disputed" in words and "presumed current" in words and "\x1b[31m" not in plain
 
