@@ -39,7 +39,7 @@ if TYPE_CHECKING:
     from esra_cli.facts import Path, Record
 
 # Bump when the tables below change, so that a database of another layout is never misread.
-LAYOUT = 3
+LAYOUT = 4
 RACY_SECONDS = 2.0
 # Databases kept in the folder: the most recently used, one per version of each fact base.
 KEEP = 16
@@ -58,6 +58,7 @@ CREATE TABLE records (
 );
 CREATE TABLE names (kind TEXT NOT NULL, key TEXT NOT NULL, id TEXT NOT NULL, crc INTEGER NOT NULL);
 CREATE VIRTUAL TABLE search USING fts5(id UNINDEXED, crc UNINDEXED, words, detail = none, columnsize = 0);
+CREATE VIRTUAL TABLE filters USING fts5(words, detail = none, columnsize = 0);
 """
 # Made once the rows are in: building an index over sorted input beats updating it per row.
 INDEXES = """
@@ -125,7 +126,7 @@ def write(base: MemoryBase, target: str) -> None:
 
 def _fill(connection: sqlite3.Connection, base: MemoryBase) -> None:
     from esra_cli.kinds import ENTITIES, KINDS
-    from esra_cli.matching import indexed, namer
+    from esra_cli.matching import filtered, indexed, namer
 
     named = namer(base)
     counts = json.dumps(
@@ -155,11 +156,21 @@ def _fill(connection: sqlite3.Connection, base: MemoryBase) -> None:
             for rid in ids
         ),
     )
-    # Every record's own words (matching.searchable), folded as names are, for search: the
-    # index finds the records with a word starting with each query word; matching.py ranks.
+    # Every record's own words (matching.searchable), folded as names are, for search; and
+    # under the same rowid what the who/what filters match it by besides (matching.filtered).
+    # The index finds the records with a word starting with each query word; matching.py ranks.
+    posts = {p["id"]: indexed("positions", p, named) for p in base.records("positions")}
+    records = [(table, r) for table in KINDS for r in base.records(table)]
     connection.executemany(
-        "INSERT INTO search VALUES (?, ?, ?)",
-        ((*_sealed(r["id"]), indexed(table, r, named)) for table in KINDS for r in base.records(table)),
+        "INSERT INTO search (rowid, id, crc, words) VALUES (?, ?, ?, ?)",
+        (
+            (n, *_sealed(r["id"]), posts.get(r["id"]) or indexed(t, r, named))
+            for n, (t, r) in enumerate(records, 1)
+        ),
+    )
+    also = ((n, filtered(t, r, base, posts)) for n, (t, r) in enumerate(records, 1))
+    connection.executemany(
+        "INSERT INTO filters (rowid, words) VALUES (?, ?)", (row for row in also if row[1])
     )
 
 
@@ -292,12 +303,18 @@ class CompiledBase(FactBase):
             self._damaged()
         return self._memory().referrers(rid) if not row else list(json.loads(row[4]))
 
-    def matching(self, prefixes: list[str]) -> list[str] | None:
+    def matching(self, prefixes: list[str], filtering: bool = False) -> list[str] | None:
+        if not prefixes:
+            return None  # no words: look at every record
         # Folded words are letters and digits only: nothing in them is FTS5 syntax.
-        query = " AND ".join(f'"{prefix}"*' for prefix in prefixes)
-        sql = "SELECT id, crc FROM search WHERE search MATCH ? ORDER BY rowid"
-        rows = self._rows(sql, query) if query else None
-        return None if rows is None else [rid for (rid,) in rows]  # None: look at every record
+        terms = [f'"{prefix}"*' for prefix in prefixes]
+        if filtering:  # each word in a record's own row or in its filters' row (same rowid)
+            either = "rowid IN (SELECT rowid FROM search(?) UNION SELECT rowid FROM filters(?))"
+            sql = f"SELECT id, crc FROM search WHERE {' AND '.join([either] * len(terms))} ORDER BY rowid"
+            rows = self._rows(sql, *(term for term in terms for _ in (0, 1)))
+        else:
+            rows = self._rows("SELECT id, crc FROM search(?) ORDER BY rowid", " AND ".join(terms))
+        return None if rows is None else [rid for (rid,) in rows]
 
     def name_keys(self, table: str, prefix: str | None = None) -> dict[str, list[str]]:
         # Keys from `prefix` up to the last string that starts with it (TEXT compares as

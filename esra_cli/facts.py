@@ -182,9 +182,10 @@ class FactBase:
         """Folded name -> ids over one table's entities: at least those starting with `prefix`."""
         raise NotImplementedError
 
-    def matching(self, prefixes: list[str]) -> list[str] | None:
-        """Ids of the records with a word starting with each of `prefixes` (folded), in file
-        order; None when this base keeps no index, and the caller looks at every record."""
+    def matching(self, prefixes: list[str], filtering: bool = False) -> list[str] | None:
+        """Ids of the records with a word starting with each of `prefixes` (folded), table by
+        table in file order; None when this base keeps no index, and the caller looks at every
+        record. Its own words for search; `filtering`, also what who/what match it by."""
         return None
 
     def get(self, rid: str) -> Record:

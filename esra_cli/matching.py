@@ -142,6 +142,33 @@ def indexed(table: str, record: dict[str, Any], named: Named) -> str:
     return " ".join(words(" ".join(parts)))
 
 
+# Whose posts `who` lists with a person or an organization: the field of a position naming it.
+HOLDER = {"people": "person", "organizations": "organization"}
+
+
+def referenced(table: str, record: dict[str, Any]) -> Iterator[str]:
+    """The ids a record links to, its sources aside: what the who/what filters match it by
+    besides its words (query._texts)."""
+    for field in KINDS[table].references:
+        if field.name != "sources":
+            value = record.get(field.name)
+            yield from [value] if isinstance(value, str) else value or []
+
+
+def filtered(table: str, record: dict[str, Any], base: FactBase, posts: dict[str, str]) -> str:
+    """A record's row in the filters' column of the search index: the ids it links to and,
+    for a person or an organization, its posts' words (`posts`: their rows of the index) and
+    links. With its own words, what the who/what filters match it by (query._texts), so the
+    index narrows a filter as it narrows a search."""
+    parts = list(referenced(table, record))
+    holder = HOLDER.get(table)
+    if holder is not None:
+        for other in base.referrers(record["id"]):
+            if other in posts and base.get(other).get(holder) == record["id"]:
+                parts += [posts[other], *referenced("positions", base.get(other))]
+    return " ".join(words(" ".join(parts)))
+
+
 def _linked(table: str, record: dict[str, Any], named: Named) -> Iterator[tuple[str, str]]:
     _, _, links, days = _of_kind(table)
     for name in links:

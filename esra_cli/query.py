@@ -25,6 +25,7 @@ if TYPE_CHECKING:
     from typing import Any, TypeAlias
 
     from esra_cli.facts import FactBase, Record
+    from esra_cli.matching import Term
 
     Row: TypeAlias = dict[str, Any]
 HAPPENINGS = ("events", "agreements", "statements")  # the tables `what` and `when` list
@@ -533,9 +534,10 @@ def who(base: FactBase, query: str | None, lang: str, as_of: dt.date) -> Listing
     from esra_cli import matching
 
     wanted = matching.terms(query)
+    found = _filter_candidates(base, wanted)
     rows: list[Row] = []
-    for table, side in (("people", "person"), ("organizations", "organization")):
-        for record in base.records(table):
+    for table, side in matching.HOLDER.items():
+        for record in _of_table(base, table, found):
             held = _known_on(base, _referring(base, record["id"], "positions", (side,)), as_of)
             # The person or organization's words, and its posts' (titles, the other side's names).
             texts = chain(_texts(base, table, record), *(_texts(base, "positions", p) for p in held))
@@ -556,13 +558,31 @@ def what(base: FactBase, query: str | None, lang: str, as_of: dt.date) -> Listin
     from esra_cli import matching
 
     wanted = matching.terms(query)
-    found = [
+    found = _filter_candidates(base, wanted)
+    happenings = [
         r
         for table in HAPPENINGS
-        for r in base.records(table)
+        for r in _of_table(base, table, found)
         if matching.rank(wanted, _texts(base, table, r)) is not None
     ]
-    return Listing("what", _happenings(base, lang, found, as_of))
+    return Listing("what", _happenings(base, lang, happenings, as_of))
+
+
+def _filter_candidates(base: FactBase, wanted: list[Term]) -> list[str] | None:
+    """The records a who/what filter may match, from the index (a word starting with each
+    query word's prefix among what the filter reads: matching.filtered); None for all of them
+    (no query words, or no index). Only candidates: matching.rank decides."""
+    found = base.matching([term.prefix() for term in wanted], filtering=True) if wanted else None
+    if found is not None:
+        base.prefetch(found)
+    return found
+
+
+def _of_table(base: FactBase, table: str, found: list[str] | None) -> list[Record]:
+    """The records of `table` among `found`, in file order; all of them when None."""
+    return (
+        base.records(table) if found is None else [base.get(rid) for rid in found if base.kind(rid) == table]
+    )
 
 
 def _texts(base: FactBase, table: str, record: Record) -> Iterator[str]:
@@ -572,10 +592,7 @@ def _texts(base: FactBase, table: str, record: Record) -> Iterator[str]:
     from esra_cli import matching
 
     yield from (text for _, text in matching.searchable(table, record, matching.namer(base)))
-    for field in KINDS[table].references:
-        if field.name != "sources":
-            value = record.get(field.name)
-            yield from [value] if isinstance(value, str) else value or []
+    yield from matching.referenced(table, record)
 
 
 def when(base: FactBase, lo: str | None, hi: str | None, lang: str, as_of: dt.date) -> Listing:

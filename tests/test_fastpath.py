@@ -23,6 +23,7 @@ from esra_cli.entry import through_typer
 from esra_cli.fastpath import parse
 from esra_cli.names import words
 from tests.conftest import (
+    AS_OF,
     ESRA,
     SHIPPED,
     as_user_without_privileges,
@@ -311,20 +312,69 @@ def test_new_code_under_the_same_version_never_reads_the_old_database(tmp_path: 
 _WORDS = sorted({w for w in words(SHIPPED.read_text(encoding="utf-8")) if len(w) >= 3 and not w.isdigit()})
 
 
-@settings(max_examples=examples(60), deadline=None)
+@settings(max_examples=examples(120), deadline=None)
 @given(
-    st.lists(
+    command=st.sampled_from(["search", "who", "what"]),
+    query=st.lists(
         st.sampled_from(_WORDS).flatmap(lambda w: st.integers(3, len(w)).map(lambda n: w[:n])),
         min_size=1,
         max_size=2,
-    )
+    ),
+    as_of=st.sampled_from(["2024-06-01", "2025-06-01", AS_OF]),
 )
-def test_search_through_the_index_finds_what_a_scan_finds(query: list[str]) -> None:
-    # The compiled base's FTS5 index only proposes candidates; matching.py ranks them. A
-    # word the index missed would be a result the scan (no cache) finds and it does not.
-    indexed = call("search", *query, "--json")
-    scanned = call("search", *query, "--json", env={"ESRA_CACHE": "off"})
+def test_a_search_or_filter_through_the_index_finds_what_a_scan_finds(
+    command: str, query: list[str], as_of: str
+) -> None:
+    # The compiled base's FTS5 index only proposes candidates (for who and what, with what
+    # they match besides a record's words: links, a person's posts); matching.py ranks them.
+    # A word the index missed would be a row the scan (no cache) finds and it does not.
+    indexed = call(command, " ".join(query), "--json", "--as-of", as_of)
+    scanned = call(command, " ".join(query), "--json", "--as-of", as_of, env={"ESRA_CACHE": "off"})
     assert (indexed.exit_code, indexed.stdout) == (scanned.exit_code, scanned.stdout)
+
+
+def test_who_and_what_find_through_the_index_what_only_posts_and_links_say(facts_copy: Path) -> None:
+    # The shipped people carry their posts' words in their own quotes, and every id's words
+    # are in its record's names: here a person's post, and the id of the body it is in
+    # ("qx-board", named "Kuratorium"), are found only through what the filters read.
+    base = ("--facts", str(facts_copy))
+    source = ("--source", "ansa-2024-11-08", "--quote", "ansa-2024-11-08=Regione Lombardia")
+    body = ("--name-it", "Kuratorium", "--name-en", "Kuratorium", "--kind", "institution", *source)
+    assert call(*base, "add", "organization", "--id", "qx-board", *body).exit_code == 0
+    assert call(*base, "add", "person", "--id", "zeno-quux", "--name", "Zeno Quux", *source).exit_code == 0
+    post = ("--title-it", "Suonatore di xilofono", "--title-en", "Xylophonist", "--organization", "qx-board",
+            "--start", "2024-11-08", "--end", "2025-12-31", "--cite", "start=ansa-2024-11-08",
+            "--cite", "end=ansa-2024-11-08", "--source", "ansa-2024-11-08",
+            "--quote", "ansa-2024-11-08=Zeno Quux, Kuratorium")  # fmt: skip
+    added = call(*base, "add", "position", "--id", "quux-post", "--person", "zeno-quux", *post)
+    assert added.exit_code == 0, added.stderr
+    aim = ("--type", "aim", "--subject", "qx-board", "--text-it", "Musica", "--text-en", "Music")
+    added = call(
+        *base,
+        "add",
+        "statement",
+        "--id",
+        "music-aim",
+        *aim,
+        *source[:2],
+        "--quote",
+        "ansa-2024-11-08=Kuratorium",
+    )
+    assert added.exit_code == 0, added.stderr
+    settled = time.time() + 60  # the file settled: the answer comes from its compiled base
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(time, "time", lambda: settled)
+        assert call(*base, "who", "--json").exit_code == 0  # compiles the base
+        index = compiled.open_base(str(facts_copy))
+        assert index.matching(["xylo"], filtering=True) == ["qx-board", "zeno-quux", "quux-post"]
+        for word, found in (("xylophonist", "zeno-quux"), ("xylo", "qx-board"), ("quux", "qx-board"),
+                            ("qx", "zeno-quux")):  # fmt: skip
+            indexed = call(*base, "who", word, "--json")
+            assert indexed.stdout == call(*base, "who", word, "--json", env={"ESRA_CACHE": "off"}).stdout
+            assert found in {row["id"] for row in json.loads(indexed.stdout)}, word
+        said = call(*base, "what", "qx", "--json")  # the statement, by the id of its subject
+        assert said.stdout == call(*base, "what", "qx", "--json", env={"ESRA_CACHE": "off"}).stdout
+        assert [row["id"] for row in json.loads(said.stdout)] == ["music-aim"]
 
 
 def test_version_is_answered_without_typer_and_says_the_same(tmp_path: Path) -> None:
