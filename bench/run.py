@@ -164,6 +164,11 @@ def completion_rows(env: dict[str, str], reps: int) -> list[Row]:
     return [("`esra region PREFIX<Tab>` in bash", f"{measured:.2f}×", None, "a new prefix each call")]
 
 
+def asking(command: str, words: list[str]) -> Callable[[int], list[str]]:
+    """The n-th run of `esra COMMAND WORD --json` asks for the n-th word."""
+    return lambda n: [ESRA, command, words[n], "--json"]
+
+
 def size_rows(size: int, env: dict[str, str], reps: int) -> list[Row]:
     """A synthetic base: lookups in its compiled base, and the first call after an edit."""
     path, names = base_of(size)
@@ -185,9 +190,10 @@ def size_rows(size: int, env: dict[str, str], reps: int) -> list[Row]:
     measured, _ = ratio(lambda n: [ESRA, "search", words[n], "--json"], floor, local, reps)
     rows.append((f"`esra search WORD --json`, {label}, a new word each call", f"{measured:.2f}×", 3,
                  "FTS5 index"))  # fmt: skip
-    measured, _ = ratio(lambda n: [ESRA, "who", words[n], "--json"], floor, local, max(3, reps // 3))
-    rows.append((f"for comparison: `esra who WORD --json`, {label}", f"{measured:.2f}×", None,
-                 "a filter: reads every person"))  # fmt: skip
+    for command in ("who", "what"):
+        measured, _ = ratio(asking(command, words), floor, local, reps)
+        rows.append((f"`esra {command} WORD --json`, {label}, a new word each call", f"{measured:.2f}×", 3,
+                     "FTS5 index: a filter reads only its candidates"))  # fmt: skip
     parse = [PYTHON, "-c", f"import tomllib; tomllib.load(open({str(path)!r}, 'rb'))"]
     first = 3 if size >= 100_000 else 5 if size >= 10_000 else reps  # small floors are noisy: more runs
     measured, seconds = ratio(lambda _: [ESRA, "person", names[-1], "--json"], parse, local, first,

@@ -292,9 +292,11 @@ def typer_app_answers(calls: list[tuple[list[str], dict[str, str]]]) -> list[tup
     return [(int(code), str(out), str(err)) for code, out, err in json.loads(done.stdout)]
 
 
-def heavy_imports(argv: list[str], env: Mapping[str, str]) -> tuple[subprocess.CompletedProcess[str], str]:
-    """Run `esra ARGV` in a fresh interpreter: the result, and which of Rich, tomli-w and Typer
-    it had imported when it exited (space-separated, '' for none)."""
+def heavy_imports(
+    argv: list[str], env: Mapping[str, str], of: tuple[str, ...] = ("rich", "tomli_w", "typer")
+) -> tuple[subprocess.CompletedProcess[str], str]:
+    """Run `esra ARGV` in a fresh interpreter: the result, and which modules of the packages
+    `of` (Rich, tomli-w and Typer) it had imported when it exited (space-separated, '' for none)."""
     probe = f"""
 import os, sys
 sys.argv = ["esra", *{argv!r}]
@@ -302,7 +304,7 @@ real_exit = os._exit
 parent = os.getpid()
 
 def report_then_exit(code):
-    heavy = sorted(m for m in sys.modules if m.split(".")[0] in ("rich", "tomli_w", "typer"))
+    heavy = sorted(m for m in sys.modules if m.split(".")[0] in {of!r})
     sys.stderr.flush()
     os.write(2, ("\\0" + " ".join(heavy)).encode())  # past esra's stderr, which escapes a NUL
     real_exit(code)

@@ -377,6 +377,27 @@ def test_who_and_what_find_through_the_index_what_only_posts_and_links_say(facts
         assert [row["id"] for row in json.loads(said.stdout)] == ["music-aim"]
 
 
+def test_a_search_imports_two_stemmers_and_stems_as_the_package_does(tmp_path: Path) -> None:
+    # snowballstemmer's package imports every language it has; esra loads the two it uses.
+    result, loaded = heavy_imports(
+        ["search", "turin", "--json"], {"ESRA_CACHE": str(tmp_path)}, of=("snowballstemmer",)
+    )
+    assert result.returncode == 0, result.stderr
+    assert set(loaded.split()) == {
+        f"snowballstemmer.{m}" for m in ("among", "basestemmer", "english_stemmer", "italian_stemmer")
+    }
+    from esra_cli import matching
+
+    stems = [matching._stemmed(w) for w in ("microelettronica", "semiconductors", "regioni", "alliance")]
+    import snowballstemmer  # type: ignore[import-untyped]  # whole, after esra's stand-in left
+
+    packaged = [snowballstemmer.stemmer(lang) for lang in ("italian", "english")]
+    assert stems == [
+        [s.stemWord(w) for s in packaged]
+        for w in ("microelettronica", "semiconductors", "regioni", "alliance")
+    ]
+
+
 def test_version_is_answered_without_typer_and_says_the_same(tmp_path: Path) -> None:
     result, heavy = heavy_imports(["--version"], {"ESRA_CACHE": str(tmp_path)})
     assert result.returncode == 0 and "typer" not in heavy.split(), heavy
