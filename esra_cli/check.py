@@ -18,6 +18,7 @@ from esra_cli.kinds import (
     ENTITIES,
     KINDS,
     META_FIELDS,
+    TEXT_LANGS,
     UNCITABLE,
     Field,
     Kind,
@@ -35,7 +36,6 @@ if TYPE_CHECKING:
 MAX_QUOTE_WORDS = 25
 _SLUG_CHARS = frozenset("abcdefghijklmnopqrstuvwxyz0123456789-")
 _PERIODS = (("start", "end"), ("since", "until"), ("date", "end"))
-_LANGS = ("it", "en", "local")
 
 
 class Problem:
@@ -416,7 +416,7 @@ def _localized_problem(field: Field, value: Any) -> str | None:
         if lang not in value:
             return f"missing the {lang!r} text"
     for lang, text in value.items():
-        if lang not in _LANGS:
+        if lang not in TEXT_LANGS:
             return f"unknown language {lang!r} (it, en, local)"
         if field.type == "text" and type(text) is not str:
             return f"{lang}: must be a string"

@@ -9,7 +9,8 @@ from __future__ import annotations
 
 from esra_cli.dates import STATUSES
 from esra_cli.errors import UsageError
-from esra_cli.kinds import KINDS
+from esra_cli.kinds import BASIS, KINDS, ROLES
+from esra_cli.kinds import CONFIDENCE as CONFIDENCES
 from esra_cli.kinds import STATUS as EVENT_STATUS
 
 TYPE_CHECKING = False
@@ -40,7 +41,7 @@ REF: Schema = {
 }
 REFS: Schema = {"type": "array", "items": REF}
 SOURCES: Schema = {"type": "array", "items": STR, "description": "source ids, main source first"}
-CONFIDENCE: Schema = {"enum": ["high", "medium", "low"]}
+CONFIDENCE: Schema = {"enum": list(CONFIDENCES)}
 SPAN_STATUS: Schema = {
     "enum": list(STATUSES),
     "description": (
@@ -90,7 +91,7 @@ LINK: Schema = {
 }
 
 
-CITED = {"sources": SOURCES, "confidence": CONFIDENCE, "basis": {"enum": ["reported", "inferred"]}}
+CITED = {"sources": SOURCES, "confidence": CONFIDENCE, "basis": {"enum": list(BASIS)}}
 # Beside `note`: what an inferred value was worked out from, and the values sources conflict on.
 NOTE = {"note": STR, "inferred_from": STR, "alternatives": {"type": "array", "items": ALTERNATIVE}}
 
@@ -114,7 +115,7 @@ MEMBERSHIP = obj(
         "id": STR,
         "region": REF,
         "organization": REF,
-        "role": {"enum": ["member", "chair", "co-chair", "vice-chair"]},
+        "role": {"enum": list(ROLES)},
         "since": maybe(DATE),
         "until": maybe(DATE),
         "status": SPAN_STATUS,
@@ -210,7 +211,7 @@ ROLE_FACTS: dict[str, Schema] = {
     "role_until": maybe(DATE),
     "role_status": maybe(SPAN_STATUS),
     "role_confidence": maybe(CONFIDENCE),
-    "role_basis": maybe({"enum": ["reported", "inferred"]}),
+    "role_basis": maybe({"enum": list(BASIS)}),
 }
 MEMBER = obj(
     {
@@ -218,7 +219,7 @@ MEMBER = obj(
         "name": STR,
         "country": STR,
         "since": maybe(DATE),
-        "role": {"enum": ["chair", "co-chair", "vice-chair", "member"]},
+        "role": {"enum": list(ROLES)},
         "status": SPAN_STATUS,
         "last_confirmed": maybe(DATE),
         **ROLE_FACTS,

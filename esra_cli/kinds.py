@@ -12,9 +12,12 @@ TYPE_CHECKING = False
 if TYPE_CHECKING:
     from typing import Any
 
+# The values of the fact base's enumerated fields, which the JSON Schema reads too (contract.py).
 CONFIDENCE = ("high", "medium", "low")
 STATUS = ("announced", "planned", "held", "cancelled")
 ROLES = ("member", "chair", "co-chair", "vice-chair")
+BASIS = ("reported", "inferred")  # a value a source states, or one worked out (its `inferred`)
+TEXT_LANGS = ("en", "it", "local")  # the languages of a text: English, Italian, the region's own
 
 
 # Plain classes, not dataclasses: importing `dataclasses` costs more than a whole query

@@ -19,9 +19,8 @@ from typing import Any
 
 from esra_cli.contract import LIST_SEPARATOR, said
 from esra_cli.facts import FactBase
-from esra_cli.kinds import KINDS, Field, Kind
+from esra_cli.kinds import KINDS, TEXT_LANGS, Field, Kind
 
-LANGS = ("en", "it", "local")  # a text's columns: `name` (English), `name_it`, `name_local`
 LANG_WORDS = {"en": "in English", "it": "in Italian", "local": "in the local language"}
 # Lists of references that are citations, not links between records: `citations` holds them.
 CITING = ("sources", "confirmed_by")
@@ -117,9 +116,9 @@ def _field_columns(field: Field) -> dict[str, type]:
     language, a list of references none (it is a link table, or citations), the rest one."""
     name = said(field.name)
     if field.type == "text":
-        return {_lang_column(name, lang): str for lang in LANGS}
+        return {_lang_column(name, lang): str for lang in TEXT_LANGS}
     if field.type == "texts":
-        return {_lang_column(name, lang): str for lang in LANGS[:2]}
+        return {_lang_column(name, lang): str for lang in TEXT_LANGS[:2]}
     if field.type in ("refs", "quotes", "cite", "alternatives"):
         return {}
     return {name: int if field.type == "int" else str}
