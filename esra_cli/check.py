@@ -12,6 +12,8 @@ import itertools
 import re
 
 from esra_cli import dates
+from esra_cli.errors import InvalidFacts, UsageError
+from esra_cli.facts import diagnose, read_bytes
 from esra_cli.i18n import article
 from esra_cli.kinds import (
     ALTERNATIVE_KEYS,
@@ -773,8 +775,6 @@ def report(path: Path, against: Path | None, source_id: str | None) -> Report:
     """`esra check`: every problem of the base at `path`; with `against`, also the quotes of
     `source_id` (default: [meta] announcement) in that source text."""
     # facts.py reads a base with this module's rules: imported here, not at the top.
-    from esra_cli.errors import InvalidFacts, UsageError
-    from esra_cli.facts import diagnose, read_bytes
 
     raw, text, found = diagnose(path)
     done = Report(found)

@@ -24,12 +24,14 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import sqlite3
 import time
 import zlib
 
 from esra_cli import __version__, settings
 from esra_cli.facts import FactBase, MemoryBase, load
+from esra_cli.kinds import ENTITIES, KINDS
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -125,7 +127,6 @@ def write(base: MemoryBase, target: str) -> None:
 
 
 def _fill(connection: sqlite3.Connection, base: MemoryBase) -> None:
-    from esra_cli.kinds import ENTITIES, KINDS
     from esra_cli.matching import filtered, indexed, namer
 
     named = namer(base)
@@ -451,7 +452,6 @@ def _evict(folder: str, kept: str) -> None:
     the KEEP most recently used. Databases of other code (a second install of esra) are
     left to that code, so two installs never delete each other's; a file esra did not
     name (see _OWN) is never touched."""
-    import re
 
     mine = re.fullmatch(_OWN, kept)
     if mine is None:  # export's target, named by the user: not a cache to tidy

@@ -7,6 +7,9 @@ against it, so the contract in the README cannot drift from the code.
 
 from __future__ import annotations
 
+import json
+
+from esra_cli import __version__
 from esra_cli.dates import STATUSES
 from esra_cli.errors import UsageError
 from esra_cli.kinds import BASIS, KINDS, ROLES
@@ -446,7 +449,6 @@ def fields(command: str) -> list[str]:
 
 def schema(command: str, one: bool = False) -> Schema:
     """The JSON Schema (draft 2020-12) of a command's --json output; `one` for `where PLACE`."""
-    from esra_cli import __version__
 
     item, many = VIEWS[command]
     body = array(item) if many and not one else item
@@ -499,8 +501,6 @@ def _cell(value: Any, part: str | None) -> str:
             str(v["id"]) if isinstance(v, dict) and "id" in v else _cell(v, None) for v in value
         )
     if isinstance(value, dict):
-        import json
-
         return json.dumps(value, ensure_ascii=False)
     if isinstance(value, bool):
         return "true" if value else "false"

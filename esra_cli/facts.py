@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import stat
 
 from esra_cli.errors import InvalidFacts
@@ -93,7 +94,6 @@ def parse(text: str, path: Path) -> dict[str, Any]:
     Arrays and inline tables nested too deeply end in RecursionError; a dotted key too deep
     is found before tomllib sees it, since its cost is memory, not recursion.
     """
-    import re
     import tomllib
 
     # Only a line with that many dots can hold such a key: splitting and counting costs a
@@ -136,8 +136,6 @@ def diagnose(path: Path) -> tuple[dict[str, Any] | None, str, list[Problem]]:
 
     A file that cannot be read at all raises InvalidFacts, as for every other command.
     """
-    import re
-
     from esra_cli.check import Problem, problems
 
     text = read_text(path)

@@ -7,6 +7,7 @@ drawn, because importing it costs more than answering a query (see bench/).
 from __future__ import annotations
 
 import io
+import json
 import re
 import sys
 
@@ -232,7 +233,6 @@ def stdout() -> TextIO:
 
 def json_text(data: Any, out: TextIO, indent: int | None = 2) -> str:
     """Data as JSON text, escaped to ASCII only where the stream cannot encode UTF-8."""
-    import json
 
     return escaped(json.dumps(data, ensure_ascii=not _utf8(out), indent=indent)) + "\n"
 
