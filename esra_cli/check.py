@@ -698,7 +698,15 @@ def _scripts(word: str) -> set[str]:
 
 
 def _name_keys(raw: dict[str, Any]) -> Callable[[str], dict[str, list[str]]]:
-    return lambda table: table_name_keys(table, raw.get(table, []))
+    """Each table's name index, built once however many of its aliases are checked."""
+    built: dict[str, dict[str, list[str]]] = {}
+
+    def keys(table: str) -> dict[str, list[str]]:
+        if table not in built:
+            built[table] = table_name_keys(table, raw.get(table, []))
+        return built[table]
+
+    return keys
 
 
 def _alias_collisions(
