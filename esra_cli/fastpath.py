@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import os
 
-from esra_cli.commands import FORMATS, GLOBAL, QUERIES, Command, answer, output_format, version_line
+from esra_cli.commands import FLAGS, FORMATS, GLOBAL, QUERIES, Command, answer, output_format, version_line
 from esra_cli.settings import FACTS_ENV, LANG_ENV, LANGS
 
 
@@ -50,7 +50,7 @@ def parse(argv: list[str]) -> Call | None:
             continue
         name, equals, value = token.partition("=")
         command = call.command
-        if command is not None and name in ("--json", "--cite") and not equals:
+        if command is not None and name in FLAGS and not equals:
             call.as_json |= name == "--json"
             call.cite |= name == "--cite"
         elif name in GLOBAL or (command is not None and name in command.valued()):
