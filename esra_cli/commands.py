@@ -3,7 +3,8 @@
 The Typer app builds its query commands from `QUERIES` (cli.py), the fast path parses argv
 with it (fastpath.py) and completion reads what each NAME completes to (complete.py), so the
 two front doors take the same argv by construction; `answer` is the one dispatch they share.
-Read on every call, before anything is known to be needed: plain classes, nothing imported.
+Read on every call, before anything is known to be needed: plain classes, and nothing imported
+but settings.py until an answer needs it.
 """
 
 from __future__ import annotations
