@@ -191,8 +191,9 @@ def filtered(table: str, record: dict[str, Any], base: FactBase, posts: dict[str
     holder = HOLDER.get(table)
     if holder is not None:
         for other in base.referrers(record["id"]):
-            if other in posts and base.get(other).get(holder) == record["id"]:
-                parts += [posts[other], *referenced("positions", base.get(other))]
+            post = base.get(other) if other in posts else None
+            if post is not None and post.get(holder) == record["id"]:
+                parts += [posts[other], *referenced("positions", post)]
     return " ".join(words(" ".join(parts)))
 
 

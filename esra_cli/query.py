@@ -174,7 +174,6 @@ def _lookup(base: FactBase, table: str, query: str, what: str, lang: str) -> str
 
 def _resolve(base: FactBase, table: str, query: str, what: str, lang: str) -> str:
     """As _lookup, and a miss that names an entity of another kind says so."""
-
     try:
         return _lookup(base, table, query, what, lang)
     except NotFound:
@@ -197,7 +196,6 @@ _COMMAND_OF = {"people": "person", "organizations": "org", "regions": "region", 
 def _other_kind(base: FactBase, table: str, query: str) -> tuple[str, str] | None:
     """The kind and id of the one entity of another kind that `query` names, if exactly one does:
     a reader who typed `person lombardia` is told it is a region, not offered a near name."""
-
     others = [other for other in ENTITIES if other != table]
     key = fold(query)
     exact = [(o, rid) for o in others for rid in base.name_keys(o, key).get(key, [])] if key else []
@@ -214,7 +212,6 @@ def _other_kind(base: FactBase, table: str, query: str) -> tuple[str, str] | Non
 
 def _alliance(base: FactBase, name: str, lang: str) -> str:
     """The alliance or network `name` names; another organization is not found, with the list."""
-
     org = _resolve(base, "organizations", name, "alliance", lang)
     if base.get(org).get("kind") in ALLIANCE_KINDS:
         return org
@@ -225,7 +222,6 @@ def _alliance(base: FactBase, name: str, lang: str) -> str:
 
 def entity(base: FactBase, query: str, lang: str) -> str:
     """The id of the one person, organization, region or place `query` names."""
-
     found, misses = [], []
     for table in ENTITIES:  # every kind is tried: a miss in one needs no word about the others
         try:
@@ -534,7 +530,7 @@ def who(base: FactBase, query: str | None, lang: str, as_of: dt.date) -> Listing
     from esra_cli import matching
 
     wanted = matching.terms(query)
-    found = _filter_candidates(base, wanted)
+    found = _candidates(base, wanted, filtering=True)
     rows: list[Row] = []
     for table, side in matching.HOLDER.items():
         for record in _of_table(base, table, found):
@@ -558,7 +554,7 @@ def what(base: FactBase, query: str | None, lang: str, as_of: dt.date) -> Listin
     from esra_cli import matching
 
     wanted = matching.terms(query)
-    found = _filter_candidates(base, wanted)
+    found = _candidates(base, wanted, filtering=True)
     happenings = [
         r
         for table in HAPPENINGS
@@ -568,11 +564,12 @@ def what(base: FactBase, query: str | None, lang: str, as_of: dt.date) -> Listin
     return Listing("what", _happenings(base, lang, happenings, as_of))
 
 
-def _filter_candidates(base: FactBase, wanted: list[Term]) -> list[str] | None:
-    """The records a who/what filter may match, from the index (a word starting with each
-    query word's prefix among what the filter reads: matching.filtered); None for all of them
-    (no query words, or no index). Only candidates: matching.rank decides."""
-    found = base.matching([term.prefix() for term in wanted], filtering=True) if wanted else None
+def _candidates(base: FactBase, wanted: list[Term], filtering: bool) -> list[str] | None:
+    """The records a search, or a who/what filter (`filtering`), may match, from the index: a
+    word starting with each query word's prefix (for a filter, among what it reads besides:
+    matching.filtered), read together; None for all of them (no query words, or no index).
+    Only candidates: matching.rank decides."""
+    found = base.matching([term.prefix() for term in wanted], filtering) if wanted else None
     if found is not None:
         base.prefetch(found)
     return found
@@ -743,7 +740,7 @@ def search(base: FactBase, text: str, lang: str, as_of: dt.date) -> Listing:
     wanted = matching.terms(text)
     if not wanted:  # unlike a filter's, search's text is required: no word is no question
         raise UsageError(f"nothing to search for in {text!r}: give a word of letters or digits")
-    found = base.matching([term.prefix() for term in wanted])  # the index's candidates, or None
+    found = _candidates(base, wanted, filtering=False)
     if found is None:
         records = [(table, r) for table in KINDS for r in base.records(table)]
     else:
@@ -909,7 +906,6 @@ def completions(base: FactBase, table: str, incomplete: str, lang: str) -> list[
     a control character or a line break is offered only as its id and folded forms, and
     descriptions are escaped (escape.clean), for both the fast path and Typer.
     """
-
     alliances = table == "alliances"  # members and tree take no other organization
     found: dict[str, str] = {}
     for key, rid in base.names("organizations" if alliances else table).complete(incomplete):
@@ -929,7 +925,6 @@ def completions(base: FactBase, table: str, incomplete: str, lang: str) -> list[
 def _as_typed(typed: str, key: str) -> str:
     """`typed` followed by what its folded form lacks of `key`: 'Beiß' + 'wenger'. Lookup folds
     the candidate back to `key`."""
-
     rest = key[len(fold(typed)) :]
     if typed and not typed[-1].isalnum():
         rest = rest.lstrip()
