@@ -782,8 +782,6 @@ class Report:
 def report(path: Path, against: Path | None, source_id: str | None) -> Report:
     """`esra check`: every problem of the base at `path`; with `against`, also the quotes of
     `source_id` (default: [meta] announcement) in that source text."""
-    # facts.py reads a base with this module's rules: imported here, not at the top.
-
     raw, text, found = diagnose(path)
     done = Report(found)
     if raw is None:

@@ -271,7 +271,7 @@ class CompiledBase(FactBase):
 
     def prefetch(self, ids: Iterable[str]) -> None:
         """Read these records in one query a few hundred, where a lookup would read them one
-        by one: `members --json` 317 queries -> 36 (tests/test_cache.py bounds them)."""
+        by one: `members --json` 317 queries -> 38 (tests/test_cache.py bounds them)."""
         wanted = [rid for rid in dict.fromkeys(ids) if rid not in self._read]
         for start in range(0, len(wanted), _BATCH):
             batch = wanted[start : start + _BATCH]
@@ -455,7 +455,6 @@ def _evict(folder: str, kept: str) -> None:
     the KEEP most recently used. Databases of other code (a second install of esra) are
     left to that code, so two installs never delete each other's; a file esra did not
     name (see _OWN) is never touched."""
-
     mine = re.fullmatch(_OWN, kept)
     if mine is None:  # export's target, named by the user: not a cache to tidy
         return

@@ -449,7 +449,6 @@ def fields(command: str) -> list[str]:
 
 def schema(command: str, one: bool = False) -> Schema:
     """The JSON Schema (draft 2020-12) of a command's --json output; `one` for `where PLACE`."""
-
     item, many = VIEWS[command]
     body = array(item) if many and not one else item
     return {

@@ -76,7 +76,6 @@ def database(path: str, fmt: str, table: str | None, file: Path | None, force: b
 def _replaceable_metadata(file: Path, force: bool) -> None:
     """The metadata beside the database is replaced only with --force, and only if it is
     Datasette metadata (a JSON object naming its databases) -- never another file."""
-
     if not file.exists() and not file.is_symlink():
         return
     try:
@@ -91,7 +90,6 @@ def _replaceable_metadata(file: Path, force: bool) -> None:
 
 def _replaceable(file: Path, path: str, force: bool) -> None:
     """Refuse to write over anything but a SQLite database the user said to replace."""
-
     if not file.exists() and not file.is_symlink():
         return
     try:

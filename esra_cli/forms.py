@@ -92,7 +92,6 @@ def _describe(field: Field) -> str:
 
 def _pairs(field: Field, values: list[str]) -> list[tuple[str, str]]:
     """`--quote SOURCE=TEXT` or `--cite FIELD=SOURCE`, repeated: the (key, value) pairs."""
-
     pairs = []
     for value in values:
         key, sep, text = value.partition("=")

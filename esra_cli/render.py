@@ -220,7 +220,6 @@ def _write(out: TextIO, text: str, data: bool = False) -> None:
 
 def output_error(err: OSError) -> Exception:
     """The error that a failed write to stdout becomes: one line, exit code 5."""
-
     return OutputError(f"cannot write output: {err.strerror or err}")
 
 
@@ -233,7 +232,6 @@ def stdout() -> TextIO:
 
 def json_text(data: Any, out: TextIO, indent: int | None = 2) -> str:
     """Data as JSON text, escaped to ASCII only where the stream cannot encode UTF-8."""
-
     return escaped(json.dumps(data, ensure_ascii=not _utf8(out), indent=indent)) + "\n"
 
 
@@ -383,7 +381,6 @@ def _name(entity: Row | None) -> str:
 
 def _date(value: str | None, lang: str) -> str:
     """A date in words at its own precision, or '' when unknown."""
-
     return dates.display(value, lang) if value else ""
 
 
