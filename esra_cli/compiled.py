@@ -41,7 +41,7 @@ if TYPE_CHECKING:
     from esra_cli.facts import Path, Record
 
 # Bump when the tables below change, so that a database of another layout is never misread.
-LAYOUT = 5
+LAYOUT = 6
 RACY_SECONDS = 2.0
 # Databases kept in the folder: the most recently used, one per version of each fact base.
 KEEP = 16
@@ -51,12 +51,14 @@ SUFFIX = ".sqlite"
 # The last column of each table, crc, is `checksum` of the columns before it (records: of
 # those esra reads; `name` is for people browsing the database). A record's row holds the
 # ids of the records that refer to it, so that a damaged index cannot hide one: a row found
-# is checked whole, and a row that must exist and is not found is damage too.
+# is checked whole, and a row that must exist and is not found is damage too. `block` is the
+# digest of the record's text in facts.toml (facts.parse_blocks), by which the next compile
+# knows the records an edit left alone.
 SCHEMA = """
 CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL, crc INTEGER NOT NULL);
 CREATE TABLE records (
     id TEXT NOT NULL, kind TEXT NOT NULL, position INTEGER NOT NULL, name TEXT, data TEXT NOT NULL,
-    crc INTEGER NOT NULL, referrers TEXT NOT NULL, referrers_crc INTEGER NOT NULL
+    block TEXT NOT NULL, crc INTEGER NOT NULL, referrers TEXT NOT NULL, referrers_crc INTEGER NOT NULL
 );
 CREATE TABLE names (kind TEXT NOT NULL, key TEXT NOT NULL, id TEXT NOT NULL, crc INTEGER NOT NULL);
 CREATE VIRTUAL TABLE search USING fts5(id UNINDEXED, crc UNINDEXED, words, detail = none, columnsize = 0);
@@ -68,14 +70,32 @@ CREATE UNIQUE INDEX records_by_id ON records (id);
 CREATE INDEX records_by_kind ON records (kind, position);
 CREATE INDEX names_by_key ON names (kind, key);
 """
+# Durability comes from the fsync before the rename, not from a journal.
+_UNJOURNALED = "PRAGMA journal_mode = OFF; PRAGMA synchronous = OFF;"
 # A record's referrers are read apart, with a checksum of their own: a source that a
 # thousand records cite would otherwise make reading it read all of their ids.
-_RECORD = "SELECT id, kind, position, data, crc FROM records"
+_RECORD = "SELECT id, kind, position, data, block, crc FROM records"
 _BATCH = 500  # ids a query: well under SQLite's 32,766 parameters
+
+# A record's rowid, the same in `records`, `search` and `filters`, orders it as the file does
+# (its kind, then its place: the index's candidates come in file order), with room between
+# neighbours, so that `_patch` can put a new record between two others and leave the rest.
+_KIND_SPAN = 1 << 44
+_GAP = 1 << 16
+
+
+def _rowid(number: int, position: int) -> int:
+    """The rowid a full build gives the record at `position` of the `number`-th kind."""
+    return (number + 1) * _KIND_SPAN + (position + 1) * _GAP
 
 
 def open_base(path: str) -> FactBase:
-    """The validated fact base at `path`: its compiled database, built first if need be."""
+    """The validated fact base at `path`: its compiled database, built first if need be.
+
+    The database of the file's previous version, where this code compiled one, lends the
+    build the records that the edit left alone: their blocks are not parsed again, and
+    their rows are copied rather than made (`_patch`).
+    """
     database = database_for(path)
     if database is None:
         return load(path)
@@ -83,37 +103,39 @@ def open_base(path: str) -> FactBase:
         return CompiledBase(path, database)
     except sqlite3.DatabaseError:
         pass  # none yet, or one that is damaged or foreign: built anew below
-    base = load(path)
-    build(base, database)
+    previous = Previous.of(path, database)
+    base = load(path, previous.known if previous else None)
+    build(base, database, previous)
     return base
 
 
-def build(base: MemoryBase, target: str) -> None:
+def build(base: MemoryBase, target: str, previous: Previous | None = None) -> None:
     """Write `base` as a database at `target`: beside it under a temporary name, fsynced, renamed.
 
     A cache that cannot be written (full, read-only, removed) only means the next call
     parses the file again; `export` calls `write` directly and reports its errors.
     """
     try:
-        write(base, target)
+        write(base, target, previous)
     except (OSError, sqlite3.Error):
         return
     _evict(os.path.dirname(target), os.path.basename(target))
 
 
-def write(base: MemoryBase, target: str) -> None:
-    """Write the database, or raise OSError / sqlite3.Error and leave nothing behind."""
+def write(base: MemoryBase, target: str, previous: Previous | None = None) -> None:
+    """Write the database (a copy of `previous`'s, patched, where it can be), or raise
+    OSError / sqlite3.Error and leave nothing behind."""
     staging = os.path.join(os.path.dirname(target) or ".", f".{os.path.basename(target)}.{os.getpid()}.tmp")
     try:
-        connection = sqlite3.connect(staging, isolation_level=None)
-        try:
-            # Durability comes from the fsync before the rename, not from a journal.
-            connection.executescript("PRAGMA journal_mode = OFF; PRAGMA synchronous = OFF;" + SCHEMA)
-            connection.execute("BEGIN")
-            _fill(connection, base)
-            connection.executescript(INDEXES)  # commits
-        finally:
-            connection.close()
+        if previous is None or not _patched(staging, base, previous):
+            connection = sqlite3.connect(staging, isolation_level=None)
+            try:
+                connection.executescript(_UNJOURNALED + SCHEMA)
+                connection.execute("BEGIN")
+                _fill(connection, base)
+                connection.executescript(INDEXES)  # commits
+            finally:
+                connection.close()
         fd = os.open(staging, os.O_RDONLY)
         try:
             os.fsync(fd)
@@ -132,24 +154,14 @@ def _fill(connection: sqlite3.Connection, base: MemoryBase) -> None:
     from esra_cli.matching import filtered, indexed, namer
 
     named = namer(base)
-    counts = json.dumps(
-        {table: len(base.records(table)) for table in KINDS}
-        | {f"names {table}": sum(map(len, base.name_keys(table).values())) for table in ENTITIES}
-    )
-    meta = {"layout": str(LAYOUT), "meta": json.dumps(base.meta), "counts": counts,
-            "source": os.path.realpath(base.path)}  # fmt: skip
-    connection.executemany("INSERT INTO meta VALUES (?, ?, ?)", (_sealed(k, v) for k, v in meta.items()))
-    # Every value is a TOML string, number, boolean, array or table (kinds.py has no dates).
-    encode = json.JSONEncoder(ensure_ascii=False, check_circular=False).encode
-    back = base.back_references
-    for table, kind in KINDS.items():
-        rows = (
-            (record["id"], table, position, _name(record.get(kind.label)), data,
-             checksum(record["id"], table, position, data), referrers, checksum(record["id"], referrers))
-            for position, record in enumerate(base.records(table))
-            for data, referrers in ((encode(record), encode(back.get(record["id"], []))),)
-        )  # fmt: skip
-        connection.executemany("INSERT INTO records VALUES (?, ?, ?, ?, ?, ?, ?, ?)", rows)
+    _write_meta(connection, base)
+    rows = _Rows(base)
+    numbered = [
+        (_rowid(number, position), number, table, position, record)
+        for number, table in enumerate(KINDS)
+        for position, record in enumerate(base.records(table))
+    ]
+    connection.executemany(_INSERT_RECORD, (rows.record(rowid, t, p, r) for rowid, _, t, p, r in numbered))
     connection.executemany(
         "INSERT INTO names VALUES (?, ?, ?, ?)",
         (
@@ -163,18 +175,268 @@ def _fill(connection: sqlite3.Connection, base: MemoryBase) -> None:
     # under the same rowid what the who/what filters match it by besides (matching.filtered).
     # The index finds the records with a word starting with each query word; matching.py ranks.
     posts = {p["id"]: indexed("positions", p, named) for p in base.records("positions")}
-    records = [(table, r) for table in KINDS for r in base.records(table)]
     connection.executemany(
-        "INSERT INTO search (rowid, id, crc, words) VALUES (?, ?, ?, ?)",
+        _INSERT_SEARCH,
         (
-            (n, *_sealed(r["id"]), posts.get(r["id"]) or indexed(t, r, named))
-            for n, (t, r) in enumerate(records, 1)
+            (rowid, *_sealed(r["id"]), posts.get(r["id"]) or indexed(t, r, named))
+            for rowid, _, t, _, r in numbered
         ),
     )
-    also = ((n, filtered(t, r, base, posts)) for n, (t, r) in enumerate(records, 1))
-    connection.executemany(
-        "INSERT INTO filters (rowid, words) VALUES (?, ?)", (row for row in also if row[1])
+    also = ((rowid, filtered(t, r, base, posts)) for rowid, _, t, _, r in numbered)
+    connection.executemany(_INSERT_FILTERS, (row for row in also if row[1]))
+
+
+_INSERT_RECORD = (
+    "INSERT INTO records (rowid, id, kind, position, name, data, block, crc, referrers, referrers_crc)"
+    " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+)
+_INSERT_SEARCH = "INSERT INTO search (rowid, id, crc, words) VALUES (?, ?, ?, ?)"
+_INSERT_FILTERS = "INSERT INTO filters (rowid, words) VALUES (?, ?)"
+
+
+class _Rows:
+    """A record's row of `records`, as a full build and a patch both write it."""
+
+    def __init__(self, base: MemoryBase, known: dict[str, str] | None = None) -> None:
+        self.base, self.known = base, known or {}
+        # Every value is a TOML string, number, boolean, array or table (kinds.py has no dates).
+        self.encode = json.JSONEncoder(ensure_ascii=False, check_circular=False).encode
+        self.back = base.back_references
+
+    def digest(self, table: str, position: int) -> str:
+        """The digest of the record's block, '' when the file was parsed whole."""
+        return self.base.digests[table][position] if self.base.digests else ""
+
+    def data(self, table: str, position: int, record: Record) -> str:
+        """The record as JSON: the previous build's text of a block that has not changed."""
+        return self.known.get(self.digest(table, position)) or self.encode(record)
+
+    def referrers(self, rid: str) -> str:
+        return self.encode(self.back.get(rid, []))
+
+    def record(self, rowid: int, table: str, position: int, record: Record) -> tuple[object, ...]:
+        rid, data, block = record["id"], self.data(table, position, record), self.digest(table, position)
+        label = _name(record.get(KINDS[table].label))
+        referrers = self.referrers(rid)
+        crc = checksum(rid, table, position, data, block)
+        return rowid, rid, table, position, label, data, block, crc, referrers, checksum(rid, referrers)
+
+
+def _write_meta(connection: sqlite3.Connection, base: MemoryBase) -> None:
+    counts = json.dumps(
+        {table: len(base.records(table)) for table in KINDS}
+        | {f"names {table}": sum(map(len, base.name_keys(table).values())) for table in ENTITIES}
     )
+    meta = {"layout": str(LAYOUT), "meta": json.dumps(base.meta), "counts": counts,
+            "source": os.path.realpath(base.path)}  # fmt: skip
+    connection.execute("DELETE FROM meta")
+    connection.executemany("INSERT INTO meta VALUES (?, ?, ?)", (_sealed(k, v) for k, v in meta.items()))
+
+
+class Previous:
+    """The database of the file's last compile by this code, which lends an edit's build its
+    rows: `rows`, each record's (rowid, kind, position, data, block, referrers) by id, each
+    read whole and checked; `known`, a block's digest -> its record as JSON."""
+
+    def __init__(self, database: str, rows: dict[str, tuple[Any, ...]]) -> None:
+        self.database, self.rows = database, rows
+        self.known = {row[4]: row[3] for row in rows.values() if row[4]}
+
+    @classmethod
+    def of(cls, path: str, target: str) -> Previous | None:
+        """The most recently used database of the file at `path` by this code but `target`,
+        or None: none, another file's (the name's hash of the path is only a hash), or damaged."""
+        folder, name = os.path.split(target)
+        mine = re.fullmatch(_OWN, name)
+        ours = [
+            (st.st_mtime, other)
+            for other, st in _listing(folder)
+            if other != name
+            and (found := re.fullmatch(_OWN, other)) is not None
+            and mine is not None
+            and (found["where"], found["code"]) == (mine["where"], mine["code"])
+        ]
+        if not ours:
+            return None
+        return cls.read(os.path.join(folder, max(ours)[1]), path)
+
+    @classmethod
+    def read(cls, database: str, path: str) -> Previous | None:
+        """The database at `database`, if it is an intact one of the file at `path`."""
+        try:
+            connection = sqlite3.connect(f"file:{_uri_path(database)}?mode=ro&immutable=1", uri=True)
+            try:
+                rows = _previous_rows(connection, os.path.realpath(path))
+            finally:
+                connection.close()
+        except (sqlite3.Error, UnicodeDecodeError):
+            return None
+        return None if rows is None else cls(database, rows)
+
+
+_PREVIOUS = "SELECT rowid, id, kind, position, data, block, crc, referrers, referrers_crc FROM records"
+
+
+def _previous_rows(connection: sqlite3.Connection, source: str) -> dict[str, tuple[Any, ...]] | None:
+    """Every record's row, checked, where the database is of this layout and this file."""
+    found = _intact(connection.execute("SELECT key, value, crc FROM meta").fetchall())
+    meta = dict(row[:2] for row in found or ())
+    if meta.get("layout") != str(LAYOUT) or meta.get("source") != source:
+        return None
+    rows = {}
+    for rowid, rid, kind, position, data, block, crc, referrers, referrers_crc in connection.execute(
+        _PREVIOUS
+    ):
+        if crc != checksum(rid, kind, position, data, block) or referrers_crc != checksum(rid, referrers):
+            return None
+        rows[rid] = (rowid, kind, position, data, block, referrers)
+    return rows
+
+
+def _patched(staging: str, base: MemoryBase, previous: Previous) -> bool:
+    """Whether `staging` now holds `base`, made from a copy of `previous`'s database by
+    rewriting only the rows that the edit changed; False, and nothing written, where there is
+    no room left to put a new record between its neighbours (a full build renumbers)."""
+    import shutil
+
+    plan = _Patch(base, previous)
+    if not plan.placed():
+        return False
+    shutil.copyfile(previous.database, staging)
+    connection = sqlite3.connect(staging, isolation_level=None)
+    try:
+        connection.executescript(_UNJOURNALED)
+        connection.execute("BEGIN")
+        plan.apply(connection)
+        connection.execute("COMMIT")
+    finally:
+        connection.close()
+    return True
+
+
+class _Patch:
+    """What an edit changes in the previous database, row by row.
+
+    A row depends on more than its record: a record's referrers list the records that link
+    to it, its search words the names of the records it links to (matching.indexed), and a
+    person's or an organization's filters the words of the posts it holds
+    (matching.filtered). So a record's rows are made again when it changed, moved, or when
+    what they read of other records did; tests/test_cache.py holds every table of a patched
+    database equal to a full build's after random edits.
+    """
+
+    def __init__(self, base: MemoryBase, previous: Previous) -> None:
+        self.base, self.old = base, previous.rows
+        self.rows = _Rows(base, previous.known)
+        self.new: dict[str, tuple[int, str, int, Record]] = {
+            record["id"]: (number, table, position, record)
+            for number, table in enumerate(KINDS)
+            for position, record in enumerate(base.records(table))
+        }
+        self.removed = self.old.keys() - self.new.keys()
+        self.changed = {
+            rid
+            for rid, (_, table, position, record) in self.new.items()
+            if (was := self.old.get(rid)) is None
+            or was[1] != table
+            or was[3] != self.rows.data(table, position, record)
+        }
+        self.rowids: dict[str, int] = {}
+
+    def placed(self) -> bool:
+        """Give every record a rowid in file order: its old one where that keeps the order,
+        else one between its neighbours'. False when there is no room between them."""
+        for number, table in enumerate(KINDS):
+            ids = [record["id"] for record in self.base.records(table)]
+            last = (number + 1) * _KIND_SPAN
+            for rid in ids:
+                was = self.old.get(rid)
+                if was is not None and was[1] == table and was[0] > last:
+                    self.rowids[rid] = last = was[0]
+            start = 0
+            while start < len(ids):
+                if ids[start] in self.rowids:
+                    start += 1
+                    continue
+                end = start
+                while end < len(ids) and ids[end] not in self.rowids:
+                    end += 1
+                low = self.rowids[ids[start - 1]] if start else (number + 1) * _KIND_SPAN
+                high = self.rowids[ids[end]] if end < len(ids) else (number + 2) * _KIND_SPAN
+                # Appended records get the gap a full build leaves; others share what room is left.
+                step = (
+                    _GAP
+                    if end == len(ids) and low + (end - start + 1) * _GAP < high
+                    else (high - low) // (end - start + 1)
+                )
+                if step < 1:
+                    return False
+                for n, rid in enumerate(ids[start:end], 1):
+                    self.rowids[rid] = low + n * step
+                start = end
+        return True
+
+    def apply(self, connection: sqlite3.Connection) -> None:
+        from esra_cli.matching import HOLDER, filtered, indexed, namer, names_of
+        from esra_cli.names import table_name_keys
+
+        base, old, new, rows, rowids = self.base, self.old, self.new, self.rows, self.rowids
+        changed, removed = self.changed, self.removed
+        moved = {rid for rid in new if rid not in old or old[rid][0] != rowids[rid]}
+        referred = {rid for rid in new.keys() & old.keys() if old[rid][5] != rows.referrers(rid)}
+        shifted = {  # the same record at another place in its kind, or its block's text edited
+            rid
+            for rid, (_, table, position, _) in new.items()
+            if rid in old and (old[rid][2], old[rid][4]) != (position, rows.digest(table, position))
+        }
+        rewritten = changed | moved | referred | shifted
+        before = {rid: json.loads(old[rid][3]) for rid in (changed | removed) & old.keys()}
+        # Search words read the names of the records linked; filters read the posts held.
+        renamed = removed | {
+            rid for rid in changed if rid in before and names_of(before[rid]) != names_of(new[rid][3])
+        }
+        back = base.back_references
+        searched = changed | moved | {linker for rid in renamed for linker in back.get(rid, [])}
+        holders: set[str] = set()
+        for rid in searched | removed:
+            posts = [new[rid][3]] if rid in new and new[rid][1] == "positions" else []
+            if rid in before and old[rid][1] == "positions":
+                posts.append(before[rid])
+            holders.update(str(post.get(field)) for post in posts for field in HOLDER.values())
+        refiltered = searched | referred | (holders & new.keys())
+
+        named = namer(base)
+        words = {rid: indexed(new[rid][1], new[rid][3], named) for rid in searched}
+        held: dict[str, str] = {}
+        for rid in refiltered:
+            if new[rid][1] in HOLDER:
+                for post in back.get(rid, []):
+                    if new[post][1] == "positions" and post not in held:
+                        held[post] = words.get(post) or indexed("positions", new[post][3], named)
+        filters = {rid: filtered(new[rid][1], new[rid][3], base, held) for rid in refiltered}
+
+        keys: set[tuple[str, str]] = set()  # the name index's keys of each changed entity, before and after
+        for rid in changed | removed:
+            versions = [(old[rid][1], before[rid])] if rid in before else []
+            versions += [(new[rid][1], new[rid][3])] if rid in new else []
+            keys.update((table, key) for table, record in versions if table in ENTITIES
+                        for key in table_name_keys(table, [record]))  # fmt: skip
+
+        def at(ids: set[str]) -> Iterator[tuple[int]]:
+            return ((old[rid][0],) for rid in ids if rid in old)
+
+        connection.executemany("DELETE FROM records WHERE rowid = ?", at(removed | rewritten))
+        connection.executemany("DELETE FROM search WHERE rowid = ?", at(removed | searched))
+        connection.executemany("DELETE FROM filters WHERE rowid = ?", at(removed | refiltered))
+        connection.executemany("DELETE FROM names WHERE kind = ? AND key = ?", keys)
+        connection.executemany(_INSERT_RECORD, (rows.record(rowids[rid], *new[rid][1:]) for rid in rewritten))
+        connection.executemany(_INSERT_SEARCH, ((rowids[rid], *_sealed(rid), w) for rid, w in words.items()))
+        connection.executemany(_INSERT_FILTERS, ((rowids[rid], w) for rid, w in filters.items() if w))
+        connection.executemany(
+            "INSERT INTO names VALUES (?, ?, ?, ?)",
+            (_sealed(table, key, rid) for table, key in keys for rid in base.name_keys(table).get(key, ())),
+        )
+        _write_meta(connection, base)
 
 
 def checksum(*values: object) -> int:

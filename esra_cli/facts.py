@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import stat
@@ -23,6 +24,8 @@ if TYPE_CHECKING:
     Path: TypeAlias = str | PathLike[str]
 
     Record: TypeAlias = dict[str, Any]
+    # Each record's block digest (parse_blocks), by kind in file order; None when unknown.
+    Blocks: TypeAlias = dict[str, list[str]] | None
 
 
 # Far above any real base (the benchmark's 100,000 entities make about 70 MB), and far below
@@ -111,6 +114,55 @@ def parse(text: str, path: Path) -> dict[str, Any]:
         raise InvalidFacts(f"{path}: invalid TOML: nested too deeply") from None
 
 
+# A line that opens a record, `[[people]]` (a comment may follow): where a block starts.
+_HEADER = r"(?m)^\[\[(" + "|".join(KINDS) + r")\]\][ \t]*(?:#.*)?\r?$"
+
+
+def parse_blocks(text: str, path: Path, known: dict[str, str] | None = None) -> tuple[dict[str, Any], Blocks]:
+    """What `parse(text)` returns, read a record's block at a time; and each record's digest.
+
+    A block runs from a `[[kind]]` header to the next; a record whose block has a digest in
+    `known` (the record as JSON, from the last compile) is not parsed again, so that the first
+    call after an edit parses only the blocks the edit changed. Blocks parsed apart make what
+    the whole text makes where each parses alone into one record of its header's kind and
+    the text before the first defines no kind: a header inside a multi-line string or array
+    leaves the block before it unterminated, which does not parse. Anything else goes to
+    `parse(text)`, whose result and errors (their line numbers) are the authority; its
+    records then have no digests (None).
+    """
+    return _apart(text, path, known or {}) or (parse(text, path), None)
+
+
+def _apart(text: str, path: Path, known: dict[str, str]) -> tuple[dict[str, Any], Blocks] | None:
+    import hashlib
+
+    headers = list(re.finditer(_HEADER, text))
+    ends = [m.start() for m in headers[1:]] + [len(text)] * bool(headers)
+    try:
+        raw = parse(text[: headers[0].start()] if headers else text, path)
+    except InvalidFacts:
+        return None
+    digests: dict[str, list[str]] = {}
+    for header, end in zip(headers, ends, strict=True):
+        kind, block = header[1], text[header.start() : end]
+        digest = hashlib.blake2b(block.encode(), digest_size=16).hexdigest()
+        if digest in known:
+            record = json.loads(known[digest])
+        else:
+            try:
+                parsed = parse(block, path)
+            except InvalidFacts:
+                return None
+            if len(parsed) != 1 or len(parsed.get(kind, ())) != 1:
+                return None
+            record = parsed[kind][0]
+        if kind in raw and kind not in digests:  # the text before the first header made it
+            return None
+        raw.setdefault(kind, []).append(record)
+        digests.setdefault(kind, []).append(digest)
+    return raw, digests
+
+
 def validated(raw: dict[str, Any], text: str, path: Path) -> MemoryBase:
     """A FactBase from parsed TOML, or InvalidFacts pointing at `esra check`."""
     from esra_cli.check import problems
@@ -148,17 +200,20 @@ def diagnose(path: Path) -> tuple[dict[str, Any] | None, str, list[Problem]]:
     return raw, text, problems(raw, text)
 
 
-def load(path: Path) -> MemoryBase:
-    """Read, parse and validate the fact base at `path`."""
+def load(path: Path, known: dict[str, str] | None = None) -> MemoryBase:
+    """Read, parse and validate the fact base at `path`; `known`: see parse_blocks."""
     text = read_text(path)
-    return validated(parse(text, path), text, path)
+    raw, digests = parse_blocks(text, path, known)
+    base = validated(raw, text, path)
+    base.digests = digests
+    return base
 
 
 class FactBase:
-    """A validated fact base. Subclasses supply five primitives; the rest is derived here.
+    """A validated fact base. Subclasses supply the primitives; the rest is derived here.
 
-    MemoryBase holds a parsed file; index.IndexedBase reads an on-disk index lazily, so one
-    lookup in a large base touches only the shards it needs.
+    MemoryBase holds a parsed file; compiled.CompiledBase reads a compiled database, one
+    query per question, so a lookup in a large base reads only the rows it needs.
     """
 
     path: Path
@@ -232,6 +287,7 @@ class MemoryBase(FactBase):
         self.by_id = {r["id"]: (table, r) for table in KINDS for r in raw.get(table, [])}
         self._names: dict[str, dict[str, list[str]]] = {}
         self._back: dict[str, list[str]] | None = None
+        self.digests: Blocks = None
 
     def records(self, table: str) -> list[Record]:
         return list(self.raw.get(table, []))

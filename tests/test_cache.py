@@ -3,19 +3,24 @@ to it, or in its folder, esra answers what the file says."""
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
+import re
 import shutil
 import sqlite3
 import sys
 import time
+import tomllib
 from pathlib import Path
+from typing import Any
 
 import pytest
-from hypothesis import given, settings
+from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
 from esra_cli import compiled, facts
+from esra_cli.errors import InvalidFacts
 from tests.conftest import AS_OF, ESRA, NOBODY, SHIPPED, call, esra, examples, on_terminal
 
 
@@ -360,3 +365,214 @@ def test_a_lookup_reads_its_records_in_a_handful_of_queries(monkeypatch: pytest.
         issued = [sql for sql in executed if not sql.startswith("--")]  # "--": an FTS5 table's own reads
         assert 0 < len(issued) <= most, (args, len(issued))
         assert not any("FROM records WHERE kind" in sql for sql in issued), args  # no kind read whole
+
+
+# --- an edit is compiled from the last build ---------------------------------------------------
+
+HEADER = re.compile(r"(?m)^\[\[[a-z]+\]\]")  # a record, not a table inside one
+
+
+def split(text: str) -> tuple[str, list[str]]:
+    """The text before the first record, and each record's block."""
+    starts = [m.start() for m in HEADER.finditer(text)]
+    return text[: starts[0]], [text[a:b] for a, b in zip(starts, [*starts[1:], len(text)], strict=True)]
+
+
+def edited(text: str, how: str, i: int, j: int) -> str:
+    """The text with one curator's edit: a comment, an alias or a title changed, a record
+    dropped, moved or copied under a new id."""
+    head, blocks = split(text)
+    n = i % len(blocks)
+    block = blocks[n]
+    if how == "comment":
+        blocks[n] = block + f"# checked again ({j})\n"
+    elif how == "alias":  # a new name: what records linking to it are found by changes
+        line = f'aliases = ["Zed Quill {j}"]\n' if "\naliases = [" not in block else None
+        blocks[n] = block.replace("\naliases = [", f'\naliases = ["Zed Quill {j}", ', 1) if line is None \
+            else block.replace("\n", "\n" + line, 1)  # fmt: skip
+    elif how == "retitle":  # a name or a post's title in English
+        blocks[n] = block.replace('en = "', f'en = "Quill {j} ', 1)
+    elif how == "drop":
+        del blocks[n]
+    elif how == "move":
+        blocks.insert(j % len(blocks), blocks.pop(n))
+    else:  # a copy, under a new id, anywhere
+        rid = re.search(r'(?m)^id = "([^"]+)"', block)
+        assert rid is not None
+        copy = block.replace(f'id = "{rid[1]}"', f'id = "{rid[1]}-{j}"', 1)
+        blocks.insert(j % (len(blocks) + 1), copy.replace('en = "', f'en = "Copy {j} ', 1))
+    return head + "".join(blocks)
+
+
+def contents(database: Path) -> dict[str, Any]:
+    """Every table of a compiled base, in the order readers see it (rowids aside, which a
+    patch keeps in file order but need not number as a full build does)."""
+    records = "SELECT id, kind, position, name, data, block, crc, referrers, referrers_crc FROM records"
+    with contextlib.closing(sqlite3.connect(database)) as db:
+        return {
+            table: db.execute(sql).fetchall()
+            for table, sql in (
+                ("meta", "SELECT * FROM meta ORDER BY key"),
+                ("records", f"{records} ORDER BY rowid"),
+                ("names", "SELECT * FROM names ORDER BY kind, key, rowid"),
+                ("search", "SELECT id, crc, words FROM search ORDER BY rowid"),
+                (
+                    "filters",
+                    "SELECT s.id, f.words FROM filters f JOIN search s ON s.rowid = f.rowid ORDER BY f.rowid",
+                ),
+                (
+                    "rowids",
+                    "SELECT count(*) FROM records r JOIN search s ON s.rowid = r.rowid AND s.id = r.id",
+                ),
+                ("found", 'SELECT id FROM search(\'"lomb"* OR "quill"* OR "copy"*\') ORDER BY rowid'),
+            )
+        }
+
+
+EDITS = st.lists(
+    st.tuples(st.sampled_from(["comment", "alias", "retitle", "drop", "move", "copy"]),
+              st.integers(0, 10**6), st.integers(0, 10**6)),
+    min_size=1, max_size=3,
+)  # fmt: skip
+
+
+@settings(max_examples=examples(60), deadline=None)
+@given(first=EDITS, second=EDITS)
+def test_an_edit_patches_the_last_build_into_what_a_full_build_makes(
+    tmp_path_factory: pytest.TempPathFactory,
+    first: list[tuple[str, int, int]],
+    second: list[tuple[str, int, int]],
+) -> None:
+    # Two rounds of edits, each compiled from the database of the round before (itself
+    # perhaps a patch) and compared, table by table, with a build from nothing.
+    folder = tmp_path_factory.mktemp("patch")
+    path, text = folder / "facts.toml", SHIPPED.read_text(encoding="utf-8")
+    path.write_text(text, encoding="utf-8")
+    last = folder / "0.sqlite"
+    compiled.write(facts.load(path), str(last))
+    for n, edits in enumerate((first, second), 1):
+        for edit in edits:
+            text = edited(text, *edit)
+        path.write_text(text, encoding="utf-8")
+        try:
+            whole = facts.load(path)
+        except InvalidFacts:
+            assume(False)  # the edit broke the base: it is refused, never compiled
+        previous = compiled.Previous.read(str(last), str(path))
+        assert previous is not None
+        patched, full = folder / f"{n}.sqlite", folder / f"{n}-full.sqlite"
+        with pytest.MonkeyPatch.context() as patch:
+            patch.setattr(compiled, "_fill", None)  # a patch, not a full build
+            compiled.write(facts.load(path, previous.known), str(patched), previous)
+        compiled.write(whole, str(full))
+        assert contents(patched) == contents(full)
+        last = patched
+
+
+# Lines a fact base's text may hold, among them what could fool a split at `[[kind]]` headers:
+# a header inside a multi-line string or array, a kind defined before its first header, a
+# table after a record, a sub-table, spaces and comments around a header, Windows line ends.
+LINES = [
+    "[[people]]", "[[positions]]", "[[people.alternatives]]", "[[ people ]]", "[[people]] # again",
+    "[[people]]\r", "[meta]", "[people]", "[people.x]", 'id = "a"', 'id = "b"', "x = 1", "x = 2",
+    "people = 1", 'note = """', "note = '''", '"""', "'''", "a = [", "[[1]],", "]", "# a comment", "",
+    'name = { en = "A" }', 'y = "[[people]]"',
+]  # fmt: skip
+TEXTS = st.lists(st.sampled_from(LINES), max_size=30).map("\n".join)
+
+
+@settings(max_examples=examples(3000), deadline=None)
+@given(first=TEXTS, second=TEXTS, cut=st.integers(0, 30))
+def test_a_text_read_a_block_at_a_time_is_what_tomllib_reads_whole(first: str, second: str, cut: int) -> None:
+    # `second` is `first` edited, read with what reading `first` learnt: its blocks' records.
+    edited = "\n".join([*first.split("\n")[:cut], second, *first.split("\n")[cut:]])
+    known: dict[str, str] = {}
+    for text in (first, edited):
+        try:
+            expected: Any = tomllib.loads(text)
+        except tomllib.TOMLDecodeError:
+            expected = InvalidFacts
+        try:
+            found: Any
+            found, digests = facts.parse_blocks(text, "facts.toml", known)
+        except InvalidFacts:
+            found, digests = InvalidFacts, None
+        assert found == expected
+        assert found is InvalidFacts or list(found) == list(expected)  # the same order of kinds
+        for kind, blocks in (digests or {}).items():
+            known |= {digest: json.dumps(record) for digest, record in zip(blocks, found[kind], strict=True)}
+
+
+@pytest.mark.usefixtures("settled")
+def test_the_first_call_after_an_edit_parses_only_what_changed(
+    facts_copy: Path, cache_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    env = {"ESRA_CACHE": str(cache_dir), "ESRA_FACTS": str(facts_copy)}
+    assert call("search", "Gela", "--json", env=env).stdout == "[]\n"  # compiles
+    parsed: list[str] = []
+    loads = tomllib.loads
+
+    def counted(text: str) -> dict[str, Any]:
+        parsed.append(text)
+        return loads(text)
+
+    monkeypatch.setattr(tomllib, "loads", counted)
+    facts_copy.write_text(facts_copy.read_text(encoding="utf-8").replace('party = "Lega"', 'party = "Gela"'))
+    found = call("search", "Gela", "--json", env=env)
+    assert [row["id"] for row in json.loads(found.stdout)] == ["guido-guidesi"]
+    # The text before the first record, and the one record edited; its database replaced
+    # the last one, and is what the next call reads.
+    assert len(parsed) == 2 and 'party = "Gela"' in parsed[1] and parsed[1].count("[[") == 1
+    assert len(databases(cache_dir)) == 1
+    parsed.clear()
+    assert call("search", "Gela", "--json", env=env).stdout == found.stdout
+    assert parsed == []
+    assert found.stdout == fresh("search", "Gela", "--json", "--facts", str(facts_copy))
+
+
+class Previous(tuple[Path, bytes, Path, str]):
+    """A database of the shipped base, its bytes, a copy of the base edited since, and the
+    answer `person guidesi --json` gives from that copy's file."""
+
+    def __repr__(self) -> str:
+        return f"Previous({self[0].name})"
+
+
+@pytest.fixture(scope="module")
+def previous(tmp_path_factory: pytest.TempPathFactory) -> Previous:
+    folder = tmp_path_factory.mktemp("previous")
+    base = folder / "facts.toml"
+    base.write_bytes(SHIPPED.read_bytes())
+    env = {"ESRA_CACHE": str(folder / "cache"), "ESRA_FACTS": str(base)}
+    later = time.time() + 60
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(time, "time", lambda: later)
+        assert call("members", "--json", env=env).exit_code == 0
+    (database,) = databases(folder / "cache")
+    base.write_text(SHIPPED.read_text(encoding="utf-8").replace('party = "Lega"', 'party = "Gela"'))
+    expected = fresh("person", "guidesi", "--json", "--as-of", AS_OF, "--facts", str(base))
+    return Previous((database, database.read_bytes(), base, expected))
+
+
+@settings(max_examples=examples(150), deadline=None)
+@given(st.data())
+def test_a_flipped_bit_in_the_last_build_is_never_a_wrong_answer_after_an_edit(
+    previous: Previous, data: st.DataObject
+) -> None:
+    # The database an edit is compiled from lends its rows to the new one: each is checked
+    # as it is read, so damage there is found there or where the new one is read.
+    database, content, base, expected = previous
+    for built in databases(database.parent):
+        built.unlink()
+    bit = data.draw(st.integers(0, len(content) * 8 - 1))
+    damaged = bytearray(content)
+    damaged[bit // 8] ^= 1 << (bit % 8)
+    database.write_bytes(damaged)
+    base.write_bytes(base.read_bytes())  # a new ctime: a version never compiled
+    later = time.time() + 60
+    env = {"ESRA_CACHE": str(database.parent), "ESRA_FACTS": str(base)}
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(time, "time", lambda: later)
+        for _ in range(2):  # compiled from the damaged database, then read from what that made
+            answer = call("person", "guidesi", "--json", "--as-of", AS_OF, env=env)
+            assert (answer.exit_code, answer.stdout, answer.stderr) == (0, expected, "")
