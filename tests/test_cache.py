@@ -462,7 +462,8 @@ def test_an_edit_patches_the_last_build_into_what_a_full_build_makes(
         assert previous is not None
         patched, full = folder / f"{n}.sqlite", folder / f"{n}-full.sqlite"
         with pytest.MonkeyPatch.context() as patch:
-            patch.setattr(compiled, "_fill", None)  # a patch, not a full build
+            patch.setattr(compiled, "_fill", None)  # a patch, not a full build,
+            patch.setattr(compiled, "_PATCHED_AT_MOST", 1.0)  # even where a full build is cheaper
             compiled.write(facts.load(path, previous.known), str(patched), previous)
         compiled.write(whole, str(full))
         assert contents(patched) == contents(full)
@@ -576,3 +577,20 @@ def test_a_flipped_bit_in_the_last_build_is_never_a_wrong_answer_after_an_edit(
         for _ in range(2):  # compiled from the damaged database, then read from what that made
             answer = call("person", "guidesi", "--json", "--as-of", AS_OF, env=env)
             assert (answer.exit_code, answer.stdout, answer.stderr) == (0, expected, "")
+
+
+def test_an_edit_of_most_records_is_built_whole(facts_copy: Path, tmp_path: Path) -> None:
+    # A patch rewrites a row at several times a full build's cost: past _PATCHED_AT_MOST of
+    # the rows, the database is built from nothing (its blocks still taken from the last one).
+    last = tmp_path / "last.sqlite"
+    compiled.write(facts.load(facts_copy), str(last))
+    text = facts_copy.read_text(encoding="utf-8")
+    for share, edited in ((0.01, text.replace('party = "Lega"', 'party = "Gela"')),
+                          (0.5, text.replace('\nnote = "', '\nnote = "Checked. '))):  # fmt: skip
+        facts_copy.write_text(edited, encoding="utf-8")
+        previous = compiled.Previous.read(str(last), str(facts_copy))
+        assert previous is not None
+        patch = compiled._Patch(facts.load(facts_copy, previous.known), previous)
+        rewritten = len(patch.rewritten | patch.refiltered) / len(patch.new)
+        assert (rewritten < share) if share < 0.1 else (rewritten > compiled._PATCHED_AT_MOST)
+        assert (patch.rowids is None) == (share > compiled._PATCHED_AT_MOST)
