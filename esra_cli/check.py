@@ -217,7 +217,7 @@ def problems(
         found += _alias_collisions(records, keys or _name_keys(raw))
         found += _lookalikes(records)
     if found and text:
-        _locate(found, text)
+        locate(found, text)
     return found
 
 
@@ -226,7 +226,8 @@ def _at(problem: Problem, kind: Kind, index: int) -> Problem:
     return problem
 
 
-def _locate(found: list[Problem], text: str) -> None:
+def locate(found: list[Problem], text: str) -> None:
+    """Give each problem found in a record the line of its record's header in `text`."""
     headers = header_lines(text)
     for problem in found:
         if problem.where is not None:
@@ -753,7 +754,7 @@ def quote_problems(raw: dict[str, Any], source_text: str, source_id: str, text: 
                         _at(Problem(message, str(record.get("id")), rule="quote-not-found"), kind, index)
                     )
     if found and text:
-        _locate(found, text)
+        locate(found, text)
     return found
 
 

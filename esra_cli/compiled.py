@@ -6,6 +6,11 @@ the records as JSON, the name index that lookups, suggestions and completion rea
 references between records. Every later query opens that database read-only and reads only
 the rows it needs, so a lookup costs about the same at 100 records and at 100,000.
 
+An edit usually changes a few records of many. The database of the file's last version
+(`Previous`) lends the first query after it each unchanged record, so that only the blocks
+the edit changed are parsed (the whole file is still validated), and a copy of it is
+patched where few rows change (`_Patch`); otherwise the database is built whole.
+
 A database's name is the fact base's real path (hashed), device, inode, size, mtime and
 ctime, and a stamp of esra's code: any edit makes a new name, and so does new code. A file
 changed in the last RACY_SECONDS (by mtime or by ctime) is answered from the file and not
@@ -79,7 +84,7 @@ _BATCH = 500  # ids a query: well under SQLite's 32,766 parameters
 
 # A record's rowid, the same in `records`, `search` and `filters`, orders it as the file does
 # (its kind, then its place: the index's candidates come in file order), with room between
-# neighbours, so that `_patch` can put a new record between two others and leave the rest.
+# neighbours, so that `_Patch` can put a new record between two others and leave the rest.
 _KIND_SPAN = 1 << 44
 _GAP = 1 << 16
 
@@ -94,7 +99,7 @@ def open_base(path: str) -> FactBase:
 
     The database of the file's previous version, where this code compiled one, lends the
     build the records that the edit left alone: their blocks are not parsed again, and
-    their rows are copied rather than made (`_patch`).
+    their rows are copied rather than made (`_Patch`).
     """
     database = database_for(path)
     if database is None:
@@ -197,8 +202,8 @@ _INSERT_FILTERS = "INSERT INTO filters (rowid, words) VALUES (?, ?)"
 class _Rows:
     """A record's row of `records`, as a full build and a patch both write it."""
 
-    def __init__(self, base: MemoryBase, known: dict[str, str] | None = None) -> None:
-        self.base, self.known = base, known or {}
+    def __init__(self, base: MemoryBase) -> None:
+        self.base = base
         # Every value is a TOML string, number, boolean, array or table (kinds.py has no dates).
         self.encode = json.JSONEncoder(ensure_ascii=False, check_circular=False).encode
         self.back = base.back_references
@@ -207,15 +212,11 @@ class _Rows:
         """The digest of the record's block, '' when the file was parsed whole."""
         return self.base.digests[table][position] if self.base.digests else ""
 
-    def data(self, table: str, position: int, record: Record) -> str:
-        """The record as JSON: the previous build's text of a block that has not changed."""
-        return self.known.get(self.digest(table, position)) or self.encode(record)
-
     def referrers(self, rid: str) -> str:
         return self.encode(self.back.get(rid, []))
 
     def record(self, rowid: int, table: str, position: int, record: Record) -> tuple[object, ...]:
-        rid, data, block = record["id"], self.data(table, position, record), self.digest(table, position)
+        rid, data, block = record["id"], self.encode(record), self.digest(table, position)
         label = _name(record.get(KINDS[table].label))
         referrers = self.referrers(rid)
         crc = checksum(rid, table, position, data, block)
@@ -236,11 +237,12 @@ def _write_meta(connection: sqlite3.Connection, base: MemoryBase) -> None:
 class Previous:
     """The database of the file's last compile by this code, which lends an edit's build what
     the edit left alone: `rows`, each record's row by id, read whole and checked; `known`, a
-    block's digest -> its record as JSON (facts.parse_blocks)."""
+    block's digest -> its record as JSON, which facts.parse_blocks empties of the blocks the
+    file still holds. What is left is the old JSON of the records that an edit changed or
+    removed, all that a patch reads of it: a large base's JSON is not held twice."""
 
-    def __init__(self, database: str, rows: dict[str, _Was]) -> None:
-        self.database, self.rows = database, rows
-        self.known = {was.block: was.data for was in rows.values() if was.block}
+    def __init__(self, database: str, rows: dict[str, _Was], known: dict[str, str]) -> None:
+        self.database, self.rows, self.known = database, rows, known
 
     @classmethod
     def of(cls, path: str, target: str) -> Previous | None:
@@ -264,41 +266,46 @@ class Previous:
         try:
             connection = sqlite3.connect(f"file:{_uri_path(database)}?mode=ro&immutable=1", uri=True)
             try:
-                rows = _previous_rows(connection, os.path.realpath(path))
+                found = _previous_rows(connection, os.path.realpath(path))
             finally:
                 connection.close()
         except (sqlite3.Error, UnicodeDecodeError):
             return None
-        return None if rows is None else cls(database, rows)
+        return None if found is None else cls(database, *found)
 
 
 class _Was:
     """A record's row in the previous database."""
 
-    __slots__ = ("block", "data", "kind", "position", "referrers", "rowid")
+    __slots__ = ("block", "kind", "position", "referrers", "rowid")
 
-    def __init__(self, rowid: int, kind: str, position: int, data: str, block: str, referrers: str) -> None:
-        self.rowid, self.kind, self.position, self.data = rowid, kind, position, data
+    def __init__(self, rowid: int, kind: str, position: int, block: str, referrers: str) -> None:
+        self.rowid, self.kind, self.position = rowid, kind, position
         self.block, self.referrers = block, referrers
 
 
 _PREVIOUS = "SELECT rowid, id, kind, position, data, block, crc, referrers, referrers_crc FROM records"
 
 
-def _previous_rows(connection: sqlite3.Connection, source: str) -> dict[str, _Was] | None:
-    """Every record's row, checked, where the database is of this layout and this file."""
+def _previous_rows(
+    connection: sqlite3.Connection, source: str
+) -> tuple[dict[str, _Was], dict[str, str]] | None:
+    """Every record's row, checked, and each block's JSON (Previous), where the database is of
+    this layout and this file."""
     found = _intact(connection.execute("SELECT key, value, crc FROM meta").fetchall())
     meta = dict(row[:2] for row in found or ())
     if meta.get("layout") != str(LAYOUT) or meta.get("source") != source:
         return None
-    rows = {}
+    rows, known = {}, {}
     for rowid, rid, kind, position, data, block, crc, referrers, referrers_crc in connection.execute(
         _PREVIOUS
     ):
         if crc != checksum(rid, kind, position, data, block) or referrers_crc != checksum(rid, referrers):
             return None
-        rows[rid] = _Was(rowid, kind, position, data, block, referrers)
-    return rows
+        rows[rid] = _Was(rowid, kind, position, block, referrers)
+        if block:  # none where the file was parsed whole: its records' JSON cannot be lent
+            known[block] = data
+    return rows, known
 
 
 def _patched(staging: str, base: MemoryBase, previous: Previous) -> bool:
@@ -343,21 +350,31 @@ class _Patch:
         from esra_cli.matching import HOLDER, names_of
 
         self.base, self.old = base, previous.rows
-        self.rows = rows = _Rows(base, previous.known)
+        self.rows = rows = _Rows(base)
         self.new = new = {  # id -> (table, position, record)
             record["id"]: (table, position, record)
             for table in KINDS
             for position, record in enumerate(base.records(table))
         }
-        old = self.old
+        old, known = self.old, previous.known  # known: the JSON of the blocks the file no longer holds
+
+        def same(rid: str, table: str, position: int, record: Record) -> bool:
+            was, digest = old.get(rid), rows.digest(table, position)
+            # A block still in the file was read from the JSON it was compiled to.
+            return (
+                was is not None
+                and was.kind == table
+                and ((digest and was.block == digest) or known.get(was.block) == rows.encode(record))
+            )
+
         self.removed = removed = old.keys() - new.keys()
-        self.changed = changed = {
-            rid
-            for rid, (table, position, record) in new.items()
-            if rid not in old or (old[rid].kind, old[rid].data) != (table, rows.data(table, position, record))
-        }
-        self.before = before = {rid: json.loads(old[rid].data) for rid in (changed | removed) & old.keys()}
-        self.rowids = self._placed()
+        self.changed = changed = {rid for rid, entry in new.items() if not same(rid, *entry)}
+        gone = (changed | removed) & old.keys()
+        lent = {rid: known[old[rid].block] for rid in gone if old[rid].block in known}
+        self.before = before = {rid: json.loads(data) for rid, data in lent.items()}
+        # Without a changed record's old JSON (its file was last parsed whole, facts.parse_blocks)
+        # the rows that read it cannot be found: a full build.
+        self.rowids = self._placed() if len(before) == len(gone) else None
         rowids = self.rowids or {}
         moved = {rid for rid in new if rid not in old or old[rid].rowid != rowids.get(rid)}
         referred = {rid for rid in new.keys() & old.keys() if old[rid].referrers != rows.referrers(rid)}

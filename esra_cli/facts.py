@@ -123,31 +123,34 @@ def parse_blocks(text: str, path: Path, known: dict[str, str] | None = None) -> 
 
     A block runs from a `[[kind]]` header to the next; a record whose block has a digest in
     `known` (the record as JSON, from the last compile) is not parsed again, so that the first
-    call after an edit parses only the blocks the edit changed. Blocks parsed apart make what
-    the whole text makes where each parses alone into one record of its header's kind and
-    the text before the first defines no kind: a header inside a multi-line string or array
-    leaves the block before it unterminated, which does not parse. Anything else goes to
-    `parse(text)`, whose result and errors (their line numbers) are the authority; its
-    records then have no digests (None).
+    call after an edit parses only the blocks the edit changed. The entries used are taken
+    out of `known`: what is left there is the JSON of the blocks the text no longer holds.
+    Blocks parsed apart make what the whole text makes where each parses alone into one
+    record of its header's kind and the text before the first defines no kind: a header
+    inside a multi-line string or array leaves the block before it unterminated, which does
+    not parse. Anything else goes to `parse(text)`, whose result and errors (their line
+    numbers) are the authority; its records then have no digests (None).
     """
-    return _apart(text, path, known or {}) or (parse(text, path), None)
+    return _apart(text, path, {} if known is None else known) or (parse(text, path), None)
 
 
 def _apart(text: str, path: Path, known: dict[str, str]) -> tuple[dict[str, Any], Blocks] | None:
     import hashlib
 
-    headers = list(re.finditer(_HEADER, text))
-    ends = [m.start() for m in headers[1:]] + [len(text)] * bool(headers)
+    headers = re.finditer(_HEADER, text)  # one at a time: a list of them all is a large base's
+    header = next(headers, None)
     try:
-        raw = parse(text[: headers[0].start()] if headers else text, path)
+        raw = parse(text[: header.start() if header else len(text)], path)
     except InvalidFacts:
         return None
     digests: dict[str, list[str]] = {}
-    for header, end in zip(headers, ends, strict=True):
-        kind, block = header[1], text[header.start() : end]
+    while header is not None:
+        following = next(headers, None)
+        kind, block = header[1], text[header.start() : following.start() if following else len(text)]
         digest = hashlib.blake2b(block.encode(), digest_size=16).hexdigest()
-        if digest in known:
-            record = json.loads(known[digest])
+        data = known.pop(digest, None)
+        if data is not None:
+            record = json.loads(data)
         else:
             try:
                 parsed = parse(block, path)
@@ -160,12 +163,14 @@ def _apart(text: str, path: Path, known: dict[str, str]) -> tuple[dict[str, Any]
             return None
         raw.setdefault(kind, []).append(record)
         digests.setdefault(kind, []).append(digest)
+        header = following
     return raw, digests
 
 
-def validated(raw: dict[str, Any], text: str, path: Path) -> MemoryBase:
-    """A FactBase from parsed TOML, or InvalidFacts pointing at `esra check`."""
-    from esra_cli.check import problems
+def validated(raw: dict[str, Any], data: bytes, path: Path) -> MemoryBase:
+    """A FactBase from parsed TOML, or InvalidFacts pointing at `esra check`; the file's
+    bytes, `data`, give a problem its line."""
+    from esra_cli.check import locate, problems
 
     built: list[MemoryBase] = []
 
@@ -175,8 +180,9 @@ def validated(raw: dict[str, Any], text: str, path: Path) -> MemoryBase:
             built.append(MemoryBase(path, raw))
         return built[0].name_keys(table)
 
-    found = problems(raw, text, keys)
+    found = problems(raw, keys=keys)
     if found:
+        locate(found, decoded(data, path))
         first = found[0].format(os.path.basename(path))
         more = f" (and {len(found) - 1} more)" if len(found) > 1 else ""
         raise InvalidFacts(f"invalid fact base {path}: {first}{more}; run 'esra check' for all")
@@ -202,9 +208,11 @@ def diagnose(path: Path) -> tuple[dict[str, Any] | None, str, list[Problem]]:
 
 def load(path: Path, known: dict[str, str] | None = None) -> MemoryBase:
     """Read, parse and validate the fact base at `path`; `known`: see parse_blocks."""
-    text = read_text(path)
+    data = read_bytes(path)
+    text = decoded(data, path)
     raw, digests = parse_blocks(text, path, known)
-    base = validated(raw, text, path)
+    del text  # twice its UTF-8 bytes where one character is past Latin-1: gone before validating
+    base = validated(raw, data, path)
     base.digests = digests
     return base
 

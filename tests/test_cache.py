@@ -493,6 +493,7 @@ def test_a_text_read_a_block_at_a_time_is_what_tomllib_reads_whole(first: str, s
             expected: Any = tomllib.loads(text)
         except tomllib.TOMLDecodeError:
             expected = InvalidFacts
+        lent = dict(known)
         try:
             found: Any
             found, digests = facts.parse_blocks(text, "facts.toml", known)
@@ -500,6 +501,11 @@ def test_a_text_read_a_block_at_a_time_is_what_tomllib_reads_whole(first: str, s
             found, digests = InvalidFacts, None
         assert found == expected
         assert found is InvalidFacts or list(found) == list(expected)  # the same order of kinds
+        # What is left of what was lent is the JSON of the blocks the text no longer holds.
+        held = {digest for blocks in (digests or {}).values() for digest in blocks}
+        assert digests is None or known == {
+            digest: data for digest, data in lent.items() if digest not in held
+        }
         for kind, blocks in (digests or {}).items():
             known |= {digest: json.dumps(record) for digest, record in zip(blocks, found[kind], strict=True)}
 
@@ -594,3 +600,26 @@ def test_an_edit_of_most_records_is_built_whole(facts_copy: Path, tmp_path: Path
         rewritten = len(patch.rewritten | patch.refiltered) / len(patch.new)
         assert (rewritten < share) if share < 0.1 else (rewritten > compiled._PATCHED_AT_MOST)
         assert (patch.rowids is None) == (share > compiled._PATCHED_AT_MOST)
+
+
+def test_an_edit_of_a_file_read_whole_is_built_whole(facts_copy: Path, tmp_path: Path) -> None:
+    # A header inside a multi-line string: the file is read whole (facts.parse_blocks), its
+    # records keep no digests, and the build after the next edit, unable to tell which
+    # records changed, makes its database from nothing rather than patch it.
+    text = facts_copy.read_text(encoding="utf-8")
+    read_whole = text.replace('party = "Lega"', 'party = "Lega"\nnote = """\n[[people]]\n"""')
+    facts_copy.write_text(read_whole, encoding="utf-8")
+    base = facts.load(facts_copy)
+    assert base.digests is None
+    last, patched, full = tmp_path / "last.sqlite", tmp_path / "patched.sqlite", tmp_path / "full.sqlite"
+    compiled.write(base, str(last))
+    facts_copy.write_text(text.replace('name = "Guido Guidesi"', 'name = "Guido Guidesj"'), encoding="utf-8")
+    previous = compiled.Previous.read(str(last), str(facts_copy))
+    assert previous is not None and previous.known == {}
+    edited = facts.load(facts_copy, previous.known)
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(compiled, "_PATCHED_AT_MOST", 1.0)  # however few records changed
+        assert compiled._Patch(edited, previous).rowids is None
+        compiled.write(edited, str(patched), previous)
+    compiled.write(facts.load(facts_copy), str(full))
+    assert contents(patched) == contents(full)

@@ -174,9 +174,12 @@ def test_each_rule_names_the_record_and_its_line(
     assert f": {rid}: " in line
     assert line.rsplit(" [", 1)[1].rstrip("]") in RULES  # every rule named is a documented one
     assert "problem" in result.stderr
-    # Every query refuses the same base with exit 4 and a pointer to check.
+    # Every query refuses the same base with exit 4, the first problem at its line, and a
+    # pointer to check.
     query = run("--facts", str(facts_copy), "members")
     assert query.exit_code == 4
+    first = result.stdout.splitlines()[0]
+    assert f": {first}" in query.stderr
     assert "esra check" in query.stderr
 
 
