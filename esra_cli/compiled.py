@@ -370,8 +370,9 @@ class _Patch:
         self.removed = removed = old.keys() - new.keys()
         self.changed = changed = {rid for rid, entry in new.items() if not same(rid, *entry)}
         gone = (changed | removed) & old.keys()
-        lent = {rid: known[old[rid].block] for rid in gone if old[rid].block in known}
-        self.before = before = {rid: json.loads(data) for rid, data in lent.items()}
+        self.before = before = {
+            rid: json.loads(known[old[rid].block]) for rid in gone if old[rid].block in known
+        }
         # Without a changed record's old JSON (its file was last parsed whole, facts.parse_blocks)
         # the rows that read it cannot be found: a full build.
         self.rowids = self._placed() if len(before) == len(gone) else None

@@ -137,16 +137,15 @@ def parse_blocks(text: str, path: Path, known: dict[str, str] | None = None) -> 
 def _apart(text: str, path: Path, known: dict[str, str]) -> tuple[dict[str, Any], Blocks] | None:
     import hashlib
 
-    headers = re.finditer(_HEADER, text)  # one at a time: a list of them all is a large base's
-    header = next(headers, None)
+    headers = list(re.finditer(_HEADER, text))
+    ends = [m.start() for m in headers[1:]] + [len(text)] * bool(headers)
     try:
-        raw = parse(text[: header.start() if header else len(text)], path)
+        raw = parse(text[: headers[0].start()] if headers else text, path)
     except InvalidFacts:
         return None
     digests: dict[str, list[str]] = {}
-    while header is not None:
-        following = next(headers, None)
-        kind, block = header[1], text[header.start() : following.start() if following else len(text)]
+    for header, end in zip(headers, ends, strict=True):
+        kind, block = header[1], text[header.start() : end]
         digest = hashlib.blake2b(block.encode(), digest_size=16).hexdigest()
         data = known.pop(digest, None)
         if data is not None:
@@ -163,7 +162,6 @@ def _apart(text: str, path: Path, known: dict[str, str]) -> tuple[dict[str, Any]
             return None
         raw.setdefault(kind, []).append(record)
         digests.setdefault(kind, []).append(digest)
-        header = following
     return raw, digests
 
 
